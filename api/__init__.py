@@ -1,0 +1,1 @@
+"""The read API (v1), API keys, webhooks and feedback intake."""

@@ -1,0 +1,1 @@
+"""The knowledge base: models, Markdown, publishing, import/export and the editor admin."""

@@ -1,0 +1,29 @@
+"""``manage.py kms_export PATH``: write the knowledge base as JSONL (``-`` for stdout)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from content import exporting
+
+
+class Command(BaseCommand):
+    help = "Export categories, branches, products and articles as kms_import JSONL."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="output file, or - for standard output")
+
+    def handle(self, *args: Any, path: str, **options: Any) -> None:
+        if path == "-":
+            sys.stdout.writelines(exporting.lines())
+            return
+        count = 0
+        with Path(path).open("w", encoding="utf-8") as out:
+            for line in exporting.lines():
+                out.write(line)
+                count += 1
+        self.stderr.write(f"Exported {count} records to {path}.")

@@ -1,0 +1,63 @@
+"""``manage.py kms_import PATH``: load kms_import JSONL (``-`` reads standard input)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from content import importing
+from content.management.progress import ProgressBar
+
+
+class Command(BaseCommand):
+    help = (
+        "Import knowledge-base records (articles, branches, products, categories) from "
+        "JSONL. The whole file is validated first; any invalid record means nothing is "
+        "imported unless --skip-invalid is given."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="JSONL file, or - for standard input")
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="import the valid records and report the invalid ones",
+        )
+
+    def handle(self, *args: Any, path: str, skip_invalid: bool, **options: Any) -> None:
+        name = "<stdin>" if path == "-" else path
+        lines = _read_lines(path)
+        parsed = importing.parse(lines)
+        for problem in parsed.problems:
+            self.stderr.write(f"{name}:{problem}")
+        valid = len(parsed.records)
+        if parsed.problems and not skip_invalid:
+            raise CommandError(
+                f"{parsed.invalid_lines} invalid records; nothing imported. "
+                f"Use --skip-invalid to import the {valid} valid records.",
+                returncode=1,
+            )
+        try:
+            counts = importing.apply(
+                parsed.records, progress=ProgressBar(valid, "importing", self.stderr._out)
+            )
+        except importing.ApplyFailed as error:
+            raise CommandError(f"{name}:{error}; nothing imported.", returncode=1) from error
+        summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing"
+        self.stdout.write(f"Imported {valid} records from {name}: {summary}.")
+        if parsed.problems:
+            self.stderr.write(f"Skipped {parsed.invalid_lines} invalid records.")
+
+
+def _read_lines(path: str) -> list[str]:
+    if path == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as error:
+        raise CommandError(f"{path}: no such file") from error
+    except UnicodeDecodeError as error:
+        raise CommandError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")

@@ -1,0 +1,20 @@
+"""Production: refuses to start without the variables a real deployment must set."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from kms.settings.environment import env
+
+_missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS") if not env(name)]
+if _missing:
+    raise ImproperlyConfigured(
+        "Production settings need these environment variables: "
+        + ", ".join(_missing)
+        + " (see the configuration table in README.md)."
+    )
+
+from kms.settings.base import *  # noqa: E402, F403
+
+DEBUG = False
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True

@@ -1,0 +1,7 @@
+"""Tests: fast hashing, eager tasks, an in-memory cache; DATABASE_URL picks the database."""
+
+from kms.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,1 @@
+"""Search: text analysis, index documents, backends, queries and the indexer consumer."""
