@@ -380,11 +380,13 @@ class KnowledgeArticle(Page):
         return super().serve(request)
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context(request, *args, **kwargs)
-        hq = Branch.objects.filter(parent__isnull=True).first()
         from content.embeds import WagtailEmbeds
 
+        context = super().get_context(request, *args, **kwargs)
+        hq = Branch.objects.filter(parent__isnull=True).first()
+        variables = hq.variables if hq else None
         context["rendered"] = markdown.render(
-            self.body, variables=hq.variables if hq else None, embeds=WagtailEmbeds()
+            self.body, variables=variables, embeds=WagtailEmbeds()
         )
+        context["rendered_summary"] = markdown.render(self.summary, variables=variables).text
         return context

@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
-    "modelsearch",
     "modelcluster",
     "taggit",
     "rest_framework",
@@ -129,10 +128,9 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "zip"]
 # The fallback backend matches substrings, so editors find Chinese words in the admin
 # search on every database (SQLite's FTS tokeniser and PostgreSQL's parser split on spaces).
-MODELSEARCH_BACKENDS = {
-    "default": {"BACKEND": "modelsearch.backends.database.fallback"},
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database.fallback"},
 }
-WAGTAILSEARCH_BACKENDS = MODELSEARCH_BACKENDS
 
 # --- Cache and Celery ----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, path: str, **options: Any) -> None:
         if path == "-":
-            sys.stdout.writelines(exporting.lines())
+            for line in exporting.lines():
+                self.stdout.write(line, ending="")
             return
         count = 0
         with Path(path).open("w", encoding="utf-8") as out:

@@ -1,0 +1,28 @@
+"""Shared fixtures. Tests build their data through the same services editors use."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    database_url = os.environ.get("DATABASE_URL", "")
+    on_postgres = database_url.startswith(("postgres://", "postgresql://"))
+    for item in items:
+        if "services" in item.keywords and not (on_postgres and os.environ.get("REDIS_URL")):
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="services tier: needs DATABASE_URL=postgresql://… and REDIS_URL "
+                    "(run `make test-services`)"
+                )
+            )
+        if "es" in item.keywords and not os.environ.get("ELASTICSEARCH_URL"):
+            item.add_marker(pytest.mark.skip(reason="needs ELASTICSEARCH_URL (no server here)"))
+
+
+@pytest.fixture
+def database_vendor() -> str:
+    return connection.vendor

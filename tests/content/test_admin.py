@@ -1,0 +1,221 @@
+"""Editorial flows through the Wagtail admin, as an editor and a reviewer would do them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import PageLogEntry
+from wagtail.users.models import UserProfile
+
+from content.models import KnowledgeArticle
+from content.services import knowledge_index
+from tests.factories import BranchFactory, ProductFactory, make_article
+
+pytestmark = pytest.mark.django_db
+
+HQ_EDITORS, HQ_REVIEWERS = "总部编辑", "总部审核员"
+
+
+def login(client: Client, username: str, group: str) -> User:
+    user = User.objects.create_user(username, f"{username}@example.com", "pw")
+    user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def hq() -> None:
+    BranchFactory(code="HQ", name="总公司", parent=None, variables={"hotline": "95500"})
+
+
+def article_form(**overrides: object) -> dict[str, object]:
+    from content.services import category_ensure
+
+    data: dict[str, object] = {
+        "title": "如何变更保单联系电话？",
+        "summary": "可通过App、柜面或致电 {{ branch.hotline }} 变更。",
+        "body": "## 办理方式\n\n- App自助变更\n- 柜面办理\n",
+        "similar_questions": "改手机号\n换联系电话",
+        "category": category_ensure("保全/变更").pk,
+        "tags": "联系方式, 保全",
+        "channels": ["agent", "bot"],
+        "audience": "public",
+        "key": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def add_url() -> str:
+    return reverse(
+        "wagtailadmin_pages:add", args=("content", "knowledgearticle", knowledge_index().pk)
+    )
+
+
+def test_editor_submits_reviewer_approves_and_the_article_is_live(hq: None) -> None:
+    editor_client, reviewer_client = Client(), Client()
+    editor = login(editor_client, "editor", HQ_EDITORS)
+    reviewer = login(reviewer_client, "reviewer", HQ_REVIEWERS)
+
+    response = editor_client.post(add_url(), article_form(**{"action-submit": "True"}))
+
+    assert response.status_code == 302, response.context["form"].errors
+    article = KnowledgeArticle.objects.get()
+    assert article.key.startswith("KB-") and article.slug == article.key.lower()
+    assert not article.live
+    assert article.current_workflow_state.workflow.name == "总部审核"
+    assert article.current_workflow_task.name == f"{HQ_REVIEWERS}审批"
+
+    # the editor may not publish directly
+    editor_client.post(
+        reverse("wagtailadmin_pages:edit", args=(article.pk,)),
+        article_form(key=article.key, **{"action-publish": "True"}),
+    )
+    article.refresh_from_db()
+    assert not article.live
+
+    approve = reviewer_client.post(
+        reverse(
+            "wagtailadmin_pages:workflow_action",
+            args=(article.pk, "approve", article.current_workflow_task_state.pk),
+        ),
+        {"comment": "同意发布"},
+    )
+
+    assert approve.status_code in (200, 302)
+    article.refresh_from_db()
+    assert article.live
+    assert article.title == "如何变更保单联系电话？"
+    assert sorted(t.name for t in article.tags.all()) == ["保全", "联系方式"]
+    actions = set(PageLogEntry.objects.filter(page=article).values_list("action", "user"))
+    assert ("wagtail.workflow.start", editor.pk) in actions
+    assert ("wagtail.workflow.approve", reviewer.pk) in actions
+    assert ("wagtail.publish", reviewer.pk) in actions
+
+
+def test_unknown_variable_is_a_form_error_not_a_500(hq: None) -> None:
+    client = Client()
+    login(client, "editor", HQ_EDITORS)
+
+    response = client.post(
+        add_url(),
+        article_form(body="## 联系\n\n请致电 {{ branch.fax }}", **{"action-submit": "True"}),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "unknown variable {{ branch.fax }}" in " ".join(errors["body"])
+    assert not KnowledgeArticle.objects.exists()
+
+
+def test_malformed_markdown_structure_is_a_form_error(hq: None) -> None:
+    client = Client()
+    login(client, "editor", HQ_EDITORS)
+
+    response = client.post(
+        add_url(), article_form(body="## 材料\n\n甲\n\n## 材料\n\n乙", **{"action-submit": "1"})
+    )
+
+    assert response.status_code == 200
+    assert "duplicate section heading" in " ".join(response.context["form"].errors["body"])
+
+
+def test_preview_shows_rendered_markdown_with_hq_variables(hq: None) -> None:
+    client = Client()
+    login(client, "editor", HQ_EDITORS)
+    preview_url = reverse(
+        "wagtailadmin_pages:preview_on_add",
+        args=("content", "knowledgearticle", knowledge_index().pk),
+    )
+    form = article_form(body="## 联系方式\n\n请致电 **{{ branch.hotline }}**\n\n<script>x</script>")
+
+    assert client.post(preview_url, form).json()["is_valid"]
+    html = client.get(preview_url).content.decode()
+
+    assert '<h2 id="联系方式">联系方式</h2>' in html
+    assert "<strong>95500</strong>" in html
+    assert "<script>x" not in html
+
+
+def test_revision_compare_renders(hq: None) -> None:
+    article = make_article(key="KB-300001")
+    make_article(key="KB-300001", summary="修改后的简答。")
+    first, second = article.revisions.order_by("created_at")
+    client = Client()
+    login(client, "reviewer", HQ_REVIEWERS)
+
+    response = client.get(
+        reverse("wagtailadmin_pages:revisions_compare", args=(article.pk, first.pk, second.pk))
+    )
+
+    assert response.status_code == 200
+    assert "修改后的简答。" in response.content.decode()
+
+
+def test_scheduled_go_live_is_applied_by_publish_scheduled(
+    hq: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = make_article(key="KB-300002", status="draft")
+    article = article.get_latest_revision_as_object()
+    article.go_live_at = timezone.now() + dt.timedelta(hours=1)
+    revision = article.save_revision()
+    revision.publish()
+    article.refresh_from_db()
+    assert not article.live  # scheduled, not yet live
+
+    call_command("publish_scheduled", stdout=io.StringIO())
+    article.refresh_from_db()
+    assert not article.live  # too early
+
+    in_two_hours = timezone.now() + dt.timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: in_two_hours)
+    call_command("publish_scheduled", stdout=io.StringIO())
+
+    article.refresh_from_db()
+    assert article.live
+
+
+def test_article_listing_filters_by_category_channel_product_and_status(hq: None) -> None:
+    ProductFactory(code="KN-A")
+    make_article(key="KB-400001", category="理赔/医疗", channels=["bot"], products=["KN-A"])
+    make_article(key="KB-400002", category="保全/变更", channels=["agent"])
+    make_article(key="KB-400003", category="保全/变更", channels=["agent"], status="draft")
+    client = Client()
+    login(client, "editor", HQ_EDITORS)
+    url = reverse("knowledge_articles:index")
+
+    def keys(**params: object) -> set[str]:
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return {page.specific.key for page in response.context["pages"]}
+
+    from content.models import Category, Product
+
+    medical = Category.objects.get(path="理赔/医疗").pk
+    assert keys(category=medical) == {"KB-400001"}
+    assert keys(channels="agent") == {"KB-400002", "KB-400003"}
+    assert keys(products=Product.objects.get(code="KN-A").pk) == {"KB-400001"}
+    assert keys(status="draft") == {"KB-400003"}
+    assert keys(status="live") == {"KB-400001", "KB-400002"}
+
+
+def test_the_admin_speaks_chinese_and_an_editor_can_switch_to_english(hq: None) -> None:
+    client = Client()
+    user = login(client, "editor", HQ_EDITORS)
+
+    assert "控制面板" in client.get(reverse("wagtailadmin_home")).content.decode()
+    add_page = client.get(add_url()).content.decode()
+    assert "标准问题" in add_page and "相似问法" in add_page
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    english = client.get(add_url()).content.decode()
+    assert "Standard question" in english and "Similar questions" in english
