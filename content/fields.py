@@ -93,9 +93,7 @@ class VariablesFormField(forms.CharField):
             name, sep, text = line.partition("=")
             name = name.strip()
             if not sep:
-                raise ValidationError(
-                    _("Line %(n)s: expected name = value"), params={"n": number}
-                )
+                raise ValidationError(_("Line %(n)s: expected name = value"), params={"n": number})
             if not VARIABLE_NAME_RE.match(name):
                 raise ValidationError(
                     _("Line %(n)s: variable names use a-z, 0-9 and _ (got %(name)s)"),

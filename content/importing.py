@@ -83,7 +83,7 @@ def apply(
     for done, (line, record) in enumerate(records, start=1):
         try:
             outcome = APPLY[record["type"]](record, user)
-        except Exception as error:  # noqa: BLE001  (re-raised with the line; all rolled back)
+        except Exception as error:
             raise ApplyFailed(line, error) from error
         counts[f"{record['type']} {outcome}"] += 1
         if progress:

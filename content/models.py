@@ -71,10 +71,13 @@ class TreePathModel(models.Model):
         abstract = True
         ordering: ClassVar[list[str]] = ["path"]
 
-    def compute_path(self) -> str:
-        segment = getattr(self, self.segment_field)
-        parent = getattr(self, "parent", None)
-        return f"{parent.path}/{segment}" if parent else segment
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        old_path = self.path
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            for child in type(self).objects.filter(parent=self):
+                child.save()
 
     def clean(self) -> None:
         node = getattr(self, "parent", None)
@@ -83,13 +86,10 @@ class TreePathModel(models.Model):
                 raise ValidationError({"parent": _("A node cannot be inside itself.")})
             node = node.parent
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        old_path = self.path
-        self.path = self.compute_path()
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            for child in type(self).objects.filter(parent=self):
-                child.save()
+    def compute_path(self) -> str:
+        segment = getattr(self, self.segment_field)
+        parent = getattr(self, "parent", None)
+        return f"{parent.path}/{segment}" if parent else segment
 
 
 class Branch(TreePathModel):
@@ -146,9 +146,7 @@ class Branch(TreePathModel):
         if self.parent_id is None:
             roots = Branch.objects.filter(parent__isnull=True).exclude(pk=self.pk)
             if roots.exists():
-                raise ValidationError(
-                    {"parent": _("Only the head office has no parent branch.")}
-                )
+                raise ValidationError({"parent": _("Only the head office has no parent branch.")})
 
 
 class Category(TreePathModel):
@@ -210,6 +208,9 @@ class ArticleKeySequence(models.Model):
 
     class Meta:
         verbose_name = _("article key sequence")
+
+    def __str__(self) -> str:
+        return f"KB-{self.pk:06d}"
 
     @classmethod
     def next_key(cls) -> str:

@@ -117,9 +117,7 @@ def article_upsert(record: Record, *, user: AbstractBaseUser | None = None) -> O
     latest draft and leaves whatever is live untouched.
     """
     publish = record["status"] == "published"
-    existing = (
-        KnowledgeArticle.objects.filter(key=record["key"]).first() if record["key"] else None
-    )
+    existing = KnowledgeArticle.objects.filter(key=record["key"]).first() if record["key"] else None
     if existing is None:
         article = KnowledgeArticle(owner=user)
         _apply_fields(article, record)

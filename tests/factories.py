@@ -11,7 +11,11 @@ from content import services
 from content.models import Branch, KnowledgeArticle, Product
 from content.records import Catalog, validate_record
 
-HQ_VARIABLES = {"hotline": "95500", "service_hours": "8:00-20:00", "address": "北京市西城区金融大街1号"}
+HQ_VARIABLES = {
+    "hotline": "95500",
+    "service_hours": "8:00-20:00",
+    "address": "北京市西城区金融大街1号",
+}
 
 
 class BranchFactory(DjangoModelFactory):

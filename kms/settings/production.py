@@ -12,9 +12,16 @@ if _missing:
         + " (see the configuration table in README.md)."
     )
 
+if env("KMS_SEARCH_BACKEND") == "elasticsearch" and not env("ELASTICSEARCH_URL"):
+    raise ImproperlyConfigured("KMS_SEARCH_BACKEND=elasticsearch needs ELASTICSEARCH_URL.")
+
 from kms.settings.base import *  # noqa: E402, F403
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+# Secure cookies only when the site is served over HTTPS, or logins over plain HTTP fail.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = WAGTAILADMIN_BASE_URL.startswith("https://")
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

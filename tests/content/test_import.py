@@ -34,8 +34,7 @@ def jsonl(tmp_path: Path, *records: object) -> Path:
     path = tmp_path / "records.jsonl"
     path.write_text(
         "".join(
-            (r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n"
-            for r in records
+            (r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records
         ),
         encoding="utf-8",
     )
@@ -99,10 +98,19 @@ def test_a_valid_file_is_live_when_the_command_returns(tmp_path: Path) -> None:
         (article_record(body="## 材料\n\n甲\n\n## 材料\n\n乙"), "body: line 5: duplicate section"),
         (article_record(body="# 标题\n\n正文"), "body: line 1: use ## for section headings"),
         ({"type": "branch", "code": "gd", "name": "x", "parent": "HQ"}, "code: upper-case"),
-        ({"type": "branch", "code": "SC", "name": "四川", "parent": "XX"}, "parent: unknown branch"),
+        (
+            {"type": "branch", "code": "SC", "name": "四川", "parent": "XX"},
+            "parent: unknown branch",
+        ),
         ({"type": "branch", "code": "SC", "name": "四川", "parent": None}, "parent: required"),
         (
-            {"type": "branch", "code": "SC", "name": "四川", "parent": "HQ", "variables": {"X": "1"}},
+            {
+                "type": "branch",
+                "code": "SC",
+                "name": "四川",
+                "parent": "HQ",
+                "variables": {"X": "1"},
+            },
             "variables: 'X': names use a-z",
         ),
         ({"type": "product", "code": "P", "name": "产品", "line": "car"}, "line: must be one of"),
@@ -203,9 +211,7 @@ def test_an_article_without_key_gets_the_next_kb_key(tmp_path: Path) -> None:
     assert KnowledgeArticle.objects.get().key.startswith("KB-")
 
 
-def test_import_reads_standard_input(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_import_reads_standard_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     content = jsonl(tmp_path, *TAXONOMY, article_record()).read_text(encoding="utf-8")
     monkeypatch.setattr(sys, "stdin", io.StringIO(content))
 
@@ -215,7 +221,7 @@ def test_import_reads_standard_input(
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="no-such.jsonl: no such file"):
+    with pytest.raises(CommandError, match=r"no-such\.jsonl: no such file"):
         run_import(tmp_path / "no-such.jsonl")
 
 

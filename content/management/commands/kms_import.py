@@ -60,4 +60,5 @@ def _read_lines(path: str) -> list[str]:
     except FileNotFoundError as error:
         raise CommandError(f"{path}: no such file") from error
     except UnicodeDecodeError as error:
-        raise CommandError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
+        message = f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
+        raise CommandError(message) from error

@@ -1,0 +1,14 @@
+"""Thin Celery tasks of the content app; each calls a management command or a service."""
+
+from __future__ import annotations
+
+import io
+
+from celery import shared_task
+from django.core.management import call_command
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def scheduled_publishing_run() -> None:
+    """Apply Wagtail's scheduled go-live and expiry that have come due."""
+    call_command("publish_scheduled", stdout=io.StringIO())
