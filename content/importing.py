@@ -60,6 +60,7 @@ APPLY: dict[str, Callable[..., services.Outcome]] = {
     "branch": lambda record, user: services.branch_upsert(record),
     "product": lambda record, user: services.product_upsert(record),
     "article": lambda record, user: services.article_upsert(record, user=user),
+    "override": lambda record, user: services.override_upsert(record, user=user),
 }
 
 

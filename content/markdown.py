@@ -80,8 +80,8 @@ class EmbedResolver(Protocol):
 
 
 def _url_allowed(url: str) -> bool:
-    # An allow-list, unlike markdown-it's block-list: a colon before the first / ? # must end
-    # a known scheme, which also refuses `java%09script:` and `%20javascript:`.
+    # An allow-list: a colon before the first / ? # must end a known scheme, which also
+    # refuses what browsers might still run, like `java%09script:` or `%20javascript:`.
     url = url.strip()
     if ":" not in re.split(r"[/?#]", url, maxsplit=1)[0]:
         return True
@@ -89,13 +89,11 @@ def _url_allowed(url: str) -> bool:
     return match is not None and match.group(1).lower() in _SAFE_SCHEMES
 
 
-class _Parser(MarkdownIt):
-    def validateLink(self, url: str) -> bool:
-        return _url_allowed(url)
-
-
+# markdown-it's own validateLink is a block-list that lets data:image/png through, and it
+# cannot see URLs that come from variables or the embed resolver: render() applies
+# _url_allowed to every final href/src instead.
 _MD = (
-    _Parser("commonmark", {"html": False, "linkify": False, "typographer": False})
+    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     .enable("table")
     .enable("strikethrough")
     .use(front_matter_plugin)
@@ -116,6 +114,7 @@ class _Doc:
     slots: list[re.Match[str]]  # well-formed placeholders; the index is the sentinel number
     prefix: str
     sentinel: re.Pattern[str]
+    body: int  # 0-based first line after the front matter
 
 
 def _analyse(source: str) -> _Doc:
@@ -140,10 +139,11 @@ def _analyse(source: str) -> _Doc:
             pieces.append(match.group())
     pieces.append(text[pos:])
     tokens = _MD.parse("".join(pieces))
-    if tokens and tokens[0].type == "front_matter" and tokens[0].map:
-        scan = [(n, written) for n, written in scan if n > tokens[0].map[1]]
+    front = tokens[0].map if tokens and tokens[0].type == "front_matter" else None
+    body = front[1] if front else 0
     sentinel = re.compile(re.escape(prefix) + r"([0-9]+)x")
-    return _Doc(text.split("\n"), tokens, scan, slots, prefix, sentinel)
+    scan = [(n, written) for n, written in scan if n > body]
+    return _Doc(text.split("\n"), tokens, scan, slots, prefix, sentinel, body)
 
 
 def _fill(doc: _Doc, text: Callable[[int], str], url: Callable[[int], str | None]) -> None:
@@ -167,11 +167,8 @@ def _fill(doc: _Doc, text: Callable[[int], str], url: Callable[[int], str | None
         for child in token.children or ():
             fill(child)
 
-    if doc.slots:
-        for token in doc.tokens:
-            fill(token)
-            if doc.prefix in token.info:
-                token.info = sub(token.info, text) or ""
+    for token in doc.tokens if doc.slots else ():
+        fill(token)
 
 
 def _inline_text(tokens: Sequence[Token] | None) -> str:
@@ -246,10 +243,9 @@ def _heads(doc: _Doc) -> list[_Head]:
             ).strip()
             natural = _slugify(heading)
             heads.append(_Head(token.map[0], natural, natural, heading, token))
-    body = doc.tokens[0].map[1] if doc.tokens and doc.tokens[0].type == "front_matter" else 0
     first = heads[0].start if heads else len(doc.lines)
-    if any(line.strip(" \t") for line in doc.lines[body or 0 : first]):
-        heads.insert(0, _Head(body or 0, LEAD, LEAD, "", None))
+    if any(line.strip(" \t") for line in doc.lines[doc.body : first]):
+        heads.insert(0, _Head(doc.body, LEAD, LEAD, "", None))
     natural, used = {head.natural for head in heads}, set()
     for head in heads:  # validate() rejects these cases; this only has to be deterministic
         base = head.slug = head.natural or "section"
@@ -325,7 +321,8 @@ def render(
 ) -> Rendered:
     doc = _analyse(source)
     heads = _heads(doc)
-    values = variables or {}
+    # Values come from the database; tolerate None/non-str rather than fail a page view.
+    values = {k: str(v) for k, v in (variables or {}).items() if v is not None}
 
     def text(i: int) -> str:
         return values.get(doc.slots[i].group("name"), doc.slots[i].group())
@@ -392,23 +389,22 @@ def _check(doc: _Doc, known: Collection[str] | None, embeds: EmbedResolver | Non
             )
         else:
             first_line[head.natural] = head.start + 1
-    links = [
-        (inline, token.attrGet("href") or token.attrGet("src"))
+    urls = [
+        (inline.map, str(token.attrGet("href") or token.attrGet("src") or ""))
         for inline in doc.tokens
         for token in inline.children or ()
-        if token.type in ("link_open", "image")
+        if token.type in ("link_open", "image") and inline.map
     ]
-    for inline, url in links:
-        match = _EMBED_RE.fullmatch(str(url or ""))
-        if match is None or inline.map is None:
+    for (start, end), url in urls:
+        if not (match := _EMBED_RE.fullmatch(url)):
             continue
-        kind, ident, needle = match.group(1).lower(), match.group(2), match.group().lower()
-        start, end = inline.map  # inline tokens only know their block's lines: search them
+        kind, ident, needle = match.group(1).lower(), match.group(2), url.lower()
+        # An inline token only knows its block's lines: find the one with the URL.
         line = next((n for n in range(start, end) if needle in doc.lines[n].lower()), start) + 1
         if not _EMBED_ID_RE.fullmatch(ident):
-            message = f"malformed {kind} reference {match.group()} (expected {kind}:<number>)"
+            message = f"malformed {kind} reference {url} (expected {kind}:<number>)"
             problems.append(Problem(line, message))
-        elif embeds is not None and _resolve(match.group(), embeds) is None:
+        elif embeds is not None and _resolve(url, embeds) is None:
             problems.append(Problem(line, f"no {kind} with id {int(ident)}"))
     return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 

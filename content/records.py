@@ -22,13 +22,16 @@ from content.models import (
     KEY_RE,
     Audience,
     Branch,
+    BranchOverride,
     Category,
     Channel,
     KnowledgeArticle,
     Product,
     ProductLine,
+    PublishedArticle,
     SaleStatus,
 )
+from content.overrides import hq_section_slugs, override_problems
 
 Record = dict[str, Any]
 STATUSES = ("published", "draft")
@@ -54,6 +57,7 @@ class Catalog:
     branches: dict[str, str | None] = field(default_factory=dict)  # code -> parent code
     variables: set[str] = field(default_factory=set)
     products: set[str] = field(default_factory=set)
+    articles: dict[str, set[str] | None] = field(default_factory=dict)  # key -> live slugs
     embeds: markdown.EmbedResolver | None = None
 
     @classmethod
@@ -67,6 +71,11 @@ class Catalog:
             catalog.branches[code] = parent
             catalog.variables.update(variables or {})
         catalog.products.update(Product.objects.values_list("code", flat=True))
+        catalog.articles.update(
+            dict.fromkeys(KnowledgeArticle.objects.values_list("key", flat=True))
+        )
+        for key, sections in PublishedArticle.objects.values_list("key", "sections"):
+            catalog.articles[key] = hq_section_slugs(sections)
         return catalog
 
     def root(self) -> str | None:
@@ -79,6 +88,12 @@ class Catalog:
             self.variables.update(record["variables"])
         elif record["type"] == "product":
             self.products.add(record["code"])
+        elif record["type"] == "article":
+            if record["status"] == "published":
+                sections = markdown.parse_sections(record["body"])
+                self.articles[record["key"]] = {section.slug for section in sections}
+            else:
+                self.articles.setdefault(record["key"], None)
 
 
 class Invalid(Exception):
@@ -293,8 +308,57 @@ def _article(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
     return record
 
 
+OVERRIDE_FIELDS = ("article", "branch", "hidden", "summary", "sections", "note", "status")
+
+
+def _override(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
+    _reject_unknown(raw, OVERRIDE_FIELDS, errors)
+    key = _text(raw, "article", errors, required=True)
+    branch = _text(raw, "branch", errors, required=True)
+    if key and key not in catalog.articles:
+        errors.add("article", f"unknown article {key}")
+    if branch and branch not in catalog.branches:
+        errors.add("branch", f"unknown branch {branch}")
+    elif branch and catalog.branches[branch] is None:
+        errors.add("branch", f"{branch} is the head office; edit the article itself")
+    hidden = raw.get("hidden")
+    if hidden not in (None, True, False):
+        errors.add("hidden", "must be true, false or null")
+        hidden = None
+    sections: dict[str, dict[str, str]] = {}
+    raw_sections = raw.get("sections") or {}
+    if not isinstance(raw_sections, dict):
+        errors.add("sections", "must be an object of section slug: {mode, body}")
+        raw_sections = {}
+    for slug, operation in raw_sections.items():
+        if not isinstance(operation, dict) or set(operation) - {"mode", "body"}:
+            errors.add("sections", f"{slug}: must be an object with mode and body")
+            continue
+        sections[slug] = {"mode": operation.get("mode", ""), "body": operation.get("body") or ""}
+    record: Record = {
+        "type": "override",
+        "article": key,
+        "branch": branch,
+        "hidden": hidden,
+        "summary": _text(raw, "summary", errors, max_length=500),
+        "sections": sections,
+        "note": _text(raw, "note", errors),
+        "status": _choice(raw, "status", errors, STATUSES, "published"),
+    }
+    if key in catalog.articles:
+        for name, message in override_problems(
+            hq_slugs=catalog.articles[key],
+            summary=record["summary"],
+            operations=[(slug, op["mode"], op["body"]) for slug, op in sections.items()],
+            known_variables=catalog.variables,
+        ):
+            errors.add(name, message)
+    return record
+
+
 VALIDATORS: dict[str, Callable[[Record, Catalog, Invalid], Record]] = {
     "article": _article,
+    "override": _override,
     "branch": _branch,
     "product": _product,
     "category": _category,
@@ -363,5 +427,25 @@ def article_record(article: KnowledgeArticle, *, status: str) -> Record:
         "effective_from": _iso(article.effective_from),
         "effective_to": _iso(article.effective_to),
         "review_due": _iso(article.review_due),
+        "status": status,
+    }
+
+
+HIDDEN_FLAG = {"inherit": None, "hidden": True, "shown": False}
+
+
+def override_record(override: BranchOverride, *, status: str) -> Record:
+    """The normalised record of one version of an override (live row or a revision's)."""
+    return {
+        "type": "override",
+        "article": override.article.key,
+        "branch": override.branch.code,
+        "hidden": HIDDEN_FLAG[override.visibility],
+        "summary": override.summary,
+        "sections": {
+            section.slug: {"mode": section.mode, "body": section.body}
+            for section in override.sections.all()
+        },
+        "note": override.note,
         "status": status,
     }

@@ -1,0 +1,50 @@
+"""The content model, one module a concept; import from here."""
+
+from content.models.articles import (
+    KEY_RE,
+    ArticleKeySequence,
+    ArticleTag,
+    Audience,
+    Channel,
+    KnowledgeArticle,
+    KnowledgeIndexPage,
+)
+from content.models.overrides import BranchOverride, OverrideSection, SectionMode, Visibility
+from content.models.roles import BranchReviewTask, BranchRole, KnowledgeBaseSettings, Role
+from content.models.snapshots import PublishedArticle, PublishedOverride
+from content.models.taxonomy import (
+    BRANCH_CODE_RE,
+    Branch,
+    Category,
+    Product,
+    ProductLine,
+    SaleStatus,
+    TreePathModel,
+)
+
+__all__ = [
+    "BRANCH_CODE_RE",
+    "KEY_RE",
+    "ArticleKeySequence",
+    "ArticleTag",
+    "Audience",
+    "Branch",
+    "BranchOverride",
+    "BranchReviewTask",
+    "BranchRole",
+    "Category",
+    "Channel",
+    "KnowledgeArticle",
+    "KnowledgeBaseSettings",
+    "KnowledgeIndexPage",
+    "OverrideSection",
+    "Product",
+    "ProductLine",
+    "PublishedArticle",
+    "PublishedOverride",
+    "Role",
+    "SaleStatus",
+    "SectionMode",
+    "TreePathModel",
+    "Visibility",
+]

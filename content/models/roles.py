@@ -1,0 +1,117 @@
+"""Who may do what in which branch: one role row per (user, branch, role).
+
+Branch permissions are a handful of rows per user, checked in services and in the admin's
+permission policy — never a permission row per page or per override, which stops scaling
+at tens of thousands of articles.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.models import Task, TaskState
+
+from content.models.taxonomy import Branch
+
+
+class Role(models.TextChoices):
+    EDITOR = "editor", _("Branch editor")
+    REVIEWER = "reviewer", _("Branch reviewer")
+
+
+class BranchRole(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="branch_roles",
+    )
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("branch"), on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+
+    panels: ClassVar[list] = [FieldPanel("user"), FieldPanel("branch"), FieldPanel("role")]
+
+    class Meta:
+        verbose_name = _("branch role")
+        verbose_name_plural = _("branch roles")
+        constraints: ClassVar[list] = [
+            models.UniqueConstraint(fields=["user", "branch", "role"], name="one_role_per_branch")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.branch.code} · {self.get_role_display()}"
+
+
+@register_setting(icon="cog")
+class KnowledgeBaseSettings(BaseGenericSetting):
+    branch_roles_cover_descendants = models.BooleanField(
+        _("branch roles cover sub-branches"),
+        default=False,
+        help_text=_(
+            "When on, a province's editors and reviewers also work on its cities' overrides."
+        ),
+    )
+
+    panels: ClassVar[list] = [FieldPanel("branch_roles_cover_descendants")]
+
+    class Meta:
+        verbose_name = _("knowledge base settings")
+
+
+class BranchReviewTask(Task):
+    """A workflow step approved by the reviewers of the override's own branch."""
+
+    def _may_review(self, obj: Any, user: Any) -> bool:
+        from content.permissions import can_review_branch
+
+        branch = getattr(obj, "branch", None)
+        return branch is not None and can_review_branch(user, branch)
+
+    def user_can_access_editor(self, obj: Any, user: Any) -> bool:
+        return self._may_review(obj, user)
+
+    def locked_for_user(self, obj: Any, user: Any) -> bool:
+        return not self._may_review(obj, user)
+
+    def user_can_lock(self, obj: Any, user: Any) -> bool:
+        return self._may_review(obj, user)
+
+    def user_can_unlock(self, obj: Any, user: Any) -> bool:
+        return False
+
+    def get_actions(self, obj: Any, user: Any) -> list[tuple[str, Any, bool]]:
+        if not self._may_review(obj, user):
+            return []
+        return [
+            ("reject", _("Request changes"), True),
+            ("approve", _("Approve"), False),
+            ("approve", _("Approve with comment"), True),
+        ]
+
+    def get_task_states_user_can_moderate(self, user: Any, **kwargs: Any) -> Any:
+        from content.permissions import branches_user_can
+
+        in_progress = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
+        if user.is_superuser:
+            return in_progress
+        from content.models.overrides import BranchOverride
+
+        reviewable = BranchOverride.objects.filter(
+            branch__code__in=branches_user_can(user, Role.REVIEWER)
+        ).values_list("pk", flat=True)
+        return in_progress.filter(workflow_state__object_id__in=[str(pk) for pk in reviewable])
+
+    @classmethod
+    def get_description(cls) -> str:
+        return str(_("Reviewers of the override's branch approve it"))
+
+    class Meta:
+        verbose_name = _("branch review task")
+        verbose_name_plural = _("branch review tasks")

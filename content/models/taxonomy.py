@@ -1,0 +1,177 @@
+"""Branches, the category tree and products: what articles are classified and localised by.
+
+Invariant: branch and category paths mirror their parents (``HQ/GD/GD-SZ``, ``理赔/医疗``),
+and there is exactly one branch without a parent — the head office.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+
+from content.fields import VariablesField
+
+BRANCH_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
+
+
+class ProductLine(models.TextChoices):
+    LIFE = "life", _("Life")
+    HEALTH = "health", _("Health")
+    ACCIDENT = "accident", _("Accident")
+    ANNUITY = "annuity", _("Annuity")
+
+
+class SaleStatus(models.TextChoices):
+    ON_SALE = "on_sale", _("On sale")
+    DISCONTINUED = "discontinued", _("Discontinued")
+
+
+class TreePathModel(models.Model):
+    """A node of a small tree that keeps its materialised ``path`` of parent keys.
+
+    Subclasses name the field that forms a path segment in ``segment_field``.
+    """
+
+    segment_field: ClassVar[str]
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering: ClassVar[list[str]] = ["path"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        old_path = self.path
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            for child in type(self).objects.filter(parent=self):
+                child.save()
+
+    def clean(self) -> None:
+        node = getattr(self, "parent", None)
+        while node is not None:
+            if self.pk is not None and node.pk == self.pk:
+                raise ValidationError({"parent": _("A node cannot be inside itself.")})
+            node = node.parent
+
+    def compute_path(self) -> str:
+        segment = getattr(self, self.segment_field)
+        parent = getattr(self, "parent", None)
+        return f"{parent.path}/{segment}" if parent else segment
+
+
+class Branch(TreePathModel):
+    """HQ, a province or a city; ``variables`` fill ``{{ branch.x }}`` placeholders."""
+
+    segment_field = "code"
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[RegexValidator(BRANCH_CODE_RE, _("Upper-case letters, digits and -."))],
+        help_text=_("For example HQ, GD or GD-SZ."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent branch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    variables = VariablesField(
+        _("variables"),
+        default=dict,
+        blank=True,
+        help_text=_("One per line, as name = value, e.g. hotline = 020-12345678."),
+    )
+
+    panels: ClassVar[list] = [
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("parent"),
+        FieldPanel("variables"),
+    ]
+
+    class Meta(TreePathModel.Meta):
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @classmethod
+    def known_variable_names(cls) -> set[str]:
+        """Every variable name some branch defines: what article text may refer to."""
+        names: set[str] = set()
+        for variables in cls.objects.values_list("variables", flat=True):
+            names.update(variables or {})
+        return names
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is None:
+            roots = Branch.objects.filter(parent__isnull=True).exclude(pk=self.pk)
+            if roots.exists():
+                raise ValidationError({"parent": _("Only the head office has no parent branch.")})
+
+
+class Category(TreePathModel):
+    """The business taxonomy (咨询, 理赔/医疗 …); ``path`` is the import/export identity."""
+
+    segment_field = "segment"
+    segment = models.CharField(
+        _("path segment"),
+        max_length=60,
+        validators=[RegexValidator(r"^[^/]+$", _("A path segment cannot contain /."))],
+        help_text=_("This category's part of the path, e.g. 医疗 in 理赔/医疗."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    panels: ClassVar[list] = [FieldPanel("segment"), FieldPanel("name"), FieldPanel("parent")]
+
+    class Meta(TreePathModel.Meta):
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.path or self.name
+
+
+class Product(models.Model):
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    line = models.CharField(_("product line"), max_length=16, choices=ProductLine.choices)
+    status = models.CharField(
+        _("sale status"), max_length=16, choices=SaleStatus.choices, default=SaleStatus.ON_SALE
+    )
+
+    panels: ClassVar[list] = [
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("line"),
+        FieldPanel("status"),
+    ]
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering: ClassVar[list[str]] = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"

@@ -1,0 +1,139 @@
+"""Branch resolution: HQ's sections ⊕ each ancestor's override, top down. Pure functions.
+
+Invariants:
+* the result depends only on HQ's published sections/summary and the ordered layers;
+* a section no layer touches is HQ's text, byte for byte;
+* an operation on a slug HQ no longer has is never silently dropped: it is reported as
+  orphaned (and has no effect);
+* visibility is decided by the nearest layer that says ``hidden`` or ``shown``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from content.markdown import LEAD, Section, join_sections, parse_sections
+
+HIDDEN, SHOWN = "hidden", "shown"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One branch's published override of the article."""
+
+    branch: str
+    visibility: str = "inherit"
+    summary: str = ""
+    sections: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # slug->{mode,body}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    visible: bool
+    summary: str
+    body: str
+    applied: tuple[str, ...]  # branches whose layer changed something
+    orphaned: Mapping[str, tuple[str, ...]]  # branch -> slugs HQ no longer has
+
+
+def section_content(section: Section) -> str:
+    """A section's Markdown without its heading line(s)."""
+    if section.slug == LEAD:
+        return section.markdown
+    lines = section.markdown.split("\n")
+    # ATX headings take one line; setext headings take the text and its underline.
+    skip = 1 if lines[0].lstrip().startswith("#") else 2
+    return "\n".join(lines[skip:]).strip("\n")
+
+
+def _with_content(section: Section, content: str) -> Section:
+    content = content.strip("\n")
+    if section.slug == LEAD:
+        markdown = content
+    else:
+        markdown = f"## {section.heading}\n\n{content}" if content else f"## {section.heading}"
+    return Section(section.slug, section.heading, markdown, "")
+
+
+def section_apply(section: Section, mode: str, body: str) -> Section | None:
+    """One operation on one section; ``None`` means the section is hidden."""
+    if mode == "hide":
+        return None
+    current = section_content(section)
+    if mode == "replace":
+        return _with_content(section, body)
+    if mode == "prepend":
+        return _with_content(section, f"{body.strip()}\n\n{current}")
+    if mode == "append":
+        return _with_content(section, f"{current}\n\n{body.strip()}")
+    raise ValueError(f"unknown section mode {mode!r}")
+
+
+def resolve(hq_summary: str, hq_body: str, layers: Sequence[Layer]) -> Resolved:
+    sections: list[Section | None] = list(parse_sections(hq_body))
+    index = {section.slug: i for i, section in enumerate(sections) if section is not None}
+    summary, visible = hq_summary, True
+    applied: list[str] = []
+    orphaned: dict[str, tuple[str, ...]] = {}
+    for layer in layers:
+        changed = False
+        if layer.visibility in (HIDDEN, SHOWN):
+            visible = layer.visibility == SHOWN
+            changed = True
+        if layer.summary:
+            summary, changed = layer.summary, True
+        missing = []
+        for slug, operation in layer.sections.items():
+            position = index.get(slug)
+            if position is None:
+                missing.append(slug)
+                continue
+            current = sections[position]
+            if current is not None:
+                sections[position] = section_apply(current, operation["mode"], operation["body"])
+                changed = True
+        if missing:
+            orphaned[layer.branch] = tuple(missing)
+        if changed:
+            applied.append(layer.branch)
+    body = join_sections(s for s in sections if s is not None)
+    return Resolved(visible, summary, body, tuple(applied), orphaned)
+
+
+def merged_variables(chain: Sequence[Mapping[str, str]]) -> dict[str, str]:
+    """Variables along a root-to-branch chain; the nearest branch defining a name wins."""
+    merged: dict[str, str] = {}
+    for variables in chain:
+        merged.update(variables)
+    return merged
+
+
+@dataclass(frozen=True)
+class Staleness:
+    stale: tuple[str, ...]  # touched parts HQ changed since the base ("summary" or slugs)
+    orphaned: tuple[str, ...]  # touched slugs HQ removed
+
+    def __bool__(self) -> bool:
+        return bool(self.stale or self.orphaned)
+
+
+SUMMARY = "summary"
+
+
+def staleness(
+    *,
+    base_summary: str,
+    base_body: str,
+    current_summary: str,
+    current_body: str,
+    touched: Sequence[str],
+    replaces_summary: bool,
+) -> Staleness:
+    """Which parts an override touches changed (or vanished) in HQ since its base."""
+    base = {s.slug: section_content(s) for s in parse_sections(base_body)}
+    current = {s.slug: section_content(s) for s in parse_sections(current_body)}
+    stale = [SUMMARY] if replaces_summary and base_summary != current_summary else []
+    orphaned = [slug for slug in touched if slug not in current]
+    stale += [slug for slug in touched if slug in current and base.get(slug) != current[slug]]
+    return Staleness(tuple(stale), tuple(orphaned))

@@ -1,0 +1,170 @@
+"""Reads of published knowledge. The effective article is computed here and only here.
+
+Invariant: :func:`effective_article` is the one function that turns HQ's published
+snapshot, the live overrides of the reader's branch and its ancestors (top down) and the
+branch variables into what that reader sees. The API, the indexer and the admin preview
+all call it. Drafts are never read, except by :func:`effective_article_preview`, which
+substitutes one override's draft for its live version and is used only by editors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from content import markdown
+from content.embeds import WagtailEmbeds
+from content.models import Branch, BranchOverride, PublishedArticle, PublishedOverride
+from content.resolution import Layer, merged_variables, resolve
+from content.services.snapshots import content_hash, override_operations
+
+
+@dataclass(frozen=True)
+class BranchTree:
+    """Every branch's parent and variables, for walking root-to-branch chains."""
+
+    parents: dict[str, str | None]
+    variables: dict[str, dict[str, str]]
+
+    @classmethod
+    def load(cls) -> BranchTree:
+        rows = Branch.objects.values_list("code", "parent__code", "variables")
+        return cls(
+            parents={code: parent for code, parent, _ in rows},
+            variables={code: dict(variables or {}) for code, _, variables in rows},
+        )
+
+    @property
+    def root(self) -> str | None:
+        return next((code for code, parent in self.parents.items() if parent is None), None)
+
+    def chain(self, code: str) -> list[str]:
+        """Codes from the head office down to `code`."""
+        chain: list[str] = []
+        node: str | None = code
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = self.parents.get(node)
+        return chain[::-1]
+
+    def descendants(self, code: str) -> list[str]:
+        return [other for other in self.parents if code in self.chain(other)[:-1]]
+
+
+@dataclass(frozen=True)
+class EffectiveArticle:
+    key: str
+    branch: str
+    title: str
+    summary: str
+    html: str
+    text: str
+    body: str
+    sections: tuple[markdown.Section, ...]
+    questions: list[str]
+    category: str
+    products: list[str]
+    tags: list[str]
+    channels: list[str]
+    audience: str
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+    revision_id: int
+    overridden_by: tuple[str, ...]  # branches whose overrides shaped this version
+    orphaned: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    etag: str = ""
+
+    def section(self, slug: str) -> markdown.Section:
+        return next(section for section in self.sections if section.slug == slug)
+
+
+def _layers(key: str, chain: Sequence[str]) -> list[Layer]:
+    rows = {
+        row.branch_code: row
+        for row in PublishedOverride.objects.filter(article_key=key, branch_code__in=chain)
+    }
+    return [
+        Layer(code, rows[code].visibility, rows[code].summary, rows[code].sections)
+        for code in chain
+        if code in rows
+    ]
+
+
+def _compose(
+    published: PublishedArticle, branch: str, layers: list[Layer], tree: BranchTree
+) -> EffectiveArticle | None:
+    resolved = resolve(published.summary, published.body, layers)
+    if not resolved.visible:
+        return None
+    variables = merged_variables([tree.variables.get(code, {}) for code in tree.chain(branch)])
+    rendered = markdown.render(resolved.body, variables=variables, embeds=WagtailEmbeds())
+    summary = markdown.render(resolved.summary, variables=variables).text
+    etag = content_hash(
+        [
+            published.content_hash,
+            [(layer.branch, layer.visibility, layer.summary, layer.sections) for layer in layers],
+            variables,
+        ]
+    )
+    return EffectiveArticle(
+        key=published.key,
+        branch=branch,
+        title=published.title,
+        summary=summary,
+        html=rendered.html,
+        text=rendered.text,
+        body=resolved.body,
+        sections=rendered.sections,
+        questions=list(published.questions),
+        category=published.category,
+        products=list(published.products),
+        tags=list(published.tags),
+        channels=list(published.channels),
+        audience=published.audience,
+        effective_from=published.effective_from,
+        effective_to=published.effective_to,
+        revision_id=published.revision_id,
+        overridden_by=resolved.applied,
+        orphaned=dict(resolved.orphaned),
+        etag=etag,
+    )
+
+
+def _readable(published: PublishedArticle, channel: str | None, audiences: Sequence[str]) -> bool:
+    return (channel is None or channel in published.channels) and published.audience in audiences
+
+
+def effective_article(
+    key: str,
+    *,
+    branch: str | None = None,
+    channel: str | None = None,
+    audiences: Sequence[str] = ("public", "internal"),
+    tree: BranchTree | None = None,
+) -> EffectiveArticle | None:
+    """What a reader in `branch` (HQ when None) using `channel` sees of article `key`.
+
+    ``None`` when the article is not published, hidden in that branch, not meant for the
+    channel, or not for the reader's audience.
+    """
+    published = PublishedArticle.objects.filter(key=key).first()
+    if published is None or not _readable(published, channel, audiences):
+        return None
+    tree = tree or BranchTree.load()
+    code = branch or tree.root or ""
+    return _compose(published, code, _layers(key, tree.chain(code)), tree)
+
+
+def effective_article_preview(
+    override: BranchOverride, *, channel: str | None = None
+) -> EffectiveArticle | None:
+    """The effective article in the override's branch with `override` as drafted."""
+    published = PublishedArticle.objects.filter(article_id=override.article_id).first()
+    if published is None or not _readable(published, channel, ("public", "internal")):
+        return None
+    tree = BranchTree.load()
+    code = override.branch.code
+    layers = [layer for layer in _layers(published.key, tree.chain(code)) if layer.branch != code]
+    layers.append(Layer(code, override.visibility, override.summary, override_operations(override)))
+    return _compose(published, code, layers, tree)

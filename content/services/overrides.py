@@ -1,0 +1,146 @@
+"""Override writes: import upserts, rebase, and staleness bookkeeping.
+
+Invariants:
+* every write checks branch permissions first (see content.permissions);
+* an override's ``based_on`` is HQ's live revision when the override is created or rebased
+  and never moves otherwise;
+* after any HQ publish, every override of that article carries an up-to-date staleness
+  verdict, and the branch's editors are told (after commit) when one turns stale.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from wagtail.models import Revision
+
+from content.models import (
+    Branch,
+    BranchOverride,
+    KnowledgeArticle,
+    OverrideSection,
+    PublishedOverride,
+    Visibility,
+)
+from content.permissions import require_edit
+from content.records import Record, override_record
+from content.resolution import Staleness, staleness
+from content.services.outcome import Outcome
+
+logger = logging.getLogger(__name__)
+
+
+VISIBILITY = {None: Visibility.INHERIT, True: Visibility.HIDDEN, False: Visibility.SHOWN}
+
+
+def _apply_fields(override: BranchOverride, record: Record) -> None:
+    override.visibility = VISIBILITY[record["hidden"]]
+    override.summary = record["summary"]
+    override.note = record["note"]
+    override.sections = [
+        OverrideSection(slug=slug, mode=op["mode"], body=op["body"])
+        for slug, op in record["sections"].items()
+    ]
+
+
+@transaction.atomic
+def override_upsert(record: Record, *, user: Any = None) -> Outcome:
+    """Create or update the override `record` describes, as a revision of it."""
+    article = KnowledgeArticle.objects.get(key=record["article"])
+    branch = Branch.objects.get(code=record["branch"])
+    require_edit(user, branch)
+    publish = record["status"] == "published"
+    override = BranchOverride.objects.filter(article=article, branch=branch).first()
+    if override is None:
+        override = BranchOverride(article=article, branch=branch, based_on=article.live_revision)
+        _apply_fields(override, record)
+        override.live = False
+        override.save()
+        revision = override.save_revision(user=user, log_action=True)
+        if publish:
+            revision.publish(user=user, log_action=True, skip_permission_checks=True)
+        return Outcome.CREATED
+
+    if publish and override.live and override_record(override, status="published") == record:
+        return Outcome.UNCHANGED
+    latest = override.get_latest_revision_as_object()
+    if override_record(latest, status=record["status"]) == record:
+        if not publish:
+            return Outcome.UNCHANGED
+        override.get_latest_revision().publish(
+            user=user, log_action=True, skip_permission_checks=True
+        )
+        return Outcome.PUBLISHED
+    _apply_fields(latest, record)
+    revision = latest.save_revision(user=user, log_action=True)
+    if publish:
+        revision.publish(user=user, log_action=True, skip_permission_checks=True)
+    return Outcome.UPDATED
+
+
+def override_staleness(override: BranchOverride) -> Staleness:
+    """How `override` (this version of it) stands against HQ's live article."""
+    published = getattr(override.article, "published", None)
+    if published is None:
+        return Staleness((), ())
+    base: dict[str, Any] = override.based_on.content if override.based_on_id else {}
+    return staleness(
+        base_summary=base.get("summary", ""),
+        base_body=base.get("body", ""),
+        current_summary=published.summary,
+        current_body=published.body,
+        touched=[section.slug for section in override.sections.all()],
+        replaces_summary=bool(override.summary),
+    )
+
+
+def overrides_staleness_refresh(article: KnowledgeArticle) -> list[BranchOverride]:
+    """Recompute the verdict of every override of `article`; returns the newly stale."""
+    newly_stale = []
+    for override in BranchOverride.objects.filter(article=article).select_related(
+        "based_on", "branch"
+    ):
+        version = override if override.live else override.get_latest_revision_as_object()
+        verdict = override_staleness(version)
+        was_stale = override.stale
+        BranchOverride.objects.filter(pk=override.pk).update(
+            stale_parts=list(verdict.stale), orphaned_sections=list(verdict.orphaned)
+        )
+        if verdict and not was_stale:
+            newly_stale.append(override)
+    if newly_stale:
+        ids = [override.pk for override in newly_stale]
+        transaction.on_commit(lambda: _notify_stale(ids))
+    return newly_stale
+
+
+def _notify_stale(override_ids: list[int]) -> None:
+    from content.tasks import overrides_stale_notify
+
+    overrides_stale_notify.delay(override_ids)
+
+
+@transaction.atomic
+def override_rebase(override: BranchOverride, *, user: Any = None) -> Revision:
+    """Acknowledge HQ's current text: move ``based_on`` to HQ's live revision.
+
+    What readers see does not change, so a live override's rebase is published at once,
+    without another review.
+    """
+    require_edit(user, override.branch)
+    hq_live = override.article.live_revision
+    latest = override.get_latest_revision_as_object()
+    latest.based_on = hq_live
+    revision = latest.save_revision(user=user, log_action="kms.override.rebase")
+    if override.live and not override.has_unpublished_changes:
+        revision.publish(user=user, log_action=False, skip_permission_checks=True)
+    elif override.live:
+        # A draft is pending review: acknowledge on the live version too, in place.
+        BranchOverride.objects.filter(pk=override.pk).update(based_on=hq_live)
+        PublishedOverride.objects.filter(override=override).update(
+            based_on_revision_id=hq_live.pk if hq_live else None
+        )
+    overrides_staleness_refresh(override.article)
+    return revision
