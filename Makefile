@@ -23,7 +23,7 @@ migrate: install
 	$(MANAGE) migrate --noinput
 
 demo: migrate
-	$(MANAGE) kms_import demo/knowledge.jsonl
+	$(MANAGE) kms_demo
 
 admin: migrate
 	$(MANAGE) kms_admin

@@ -1,89 +1,35 @@
-"""The editors' admin: the article listing with business filters, and the taxonomy.
-
-The article listing filters in the database (category, product, channel, audience,
-status) and paginates, so it stays fast with tens of thousands of articles.
-"""
+"""Registers the editors' admin with Wagtail: listings, snippets, views and menu items."""
 
 from __future__ import annotations
 
-from django.db.models import IntegerField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django_filters import ChoiceFilter, ModelMultipleChoiceFilter, MultipleChoiceFilter
 from wagtail import hooks
-from wagtail.admin.ui.tables import Column
-from wagtail.admin.viewsets.pages import PageListingViewSet
-from wagtail.models import WorkflowState
+from wagtail.admin.menu import MenuItem
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSet
 
-from content.models import Branch, Category, Channel, KnowledgeArticle, Product
+from content.admin import views
+from content.admin.listing import ArticleListingViewSet, TaxonomyGroup
+from content.admin.overrides import BranchOverrideViewSet
+from content.models import BranchOverride, BranchRole
+from content.permissions import BranchOverridePermissionPolicy
 
-STATUS_CHOICES = [
-    ("live", _("Live")),
-    ("changed", _("Live with unpublished changes")),
-    ("draft", _("Draft (never published or unpublished)")),
-    ("moderation", _("In moderation")),
-    ("scheduled", _("Scheduled")),
-]
-
-
-def _filter_channels(queryset: QuerySet, name: str, values: list[str]) -> QuerySet:
-    query = Q()
-    for value in values:
-        query |= Q(channels__contains=f",{value},")
-    return queryset.filter(query) if values else queryset
+register_permission_policy(BranchOverride, BranchOverridePermissionPolicy(BranchOverride))
+register_snippet(TaxonomyGroup)
+register_snippet(BranchOverrideViewSet)
 
 
-def _filter_status(queryset: QuerySet, name: str, value: str) -> QuerySet:
-    if value == "live":
-        return queryset.filter(live=True)
-    if value == "changed":
-        return queryset.filter(live=True, has_unpublished_changes=True)
-    if value == "draft":
-        return queryset.filter(live=False)
-    if value == "moderation":
-        in_moderation = (
-            WorkflowState.objects.filter(status=WorkflowState.STATUS_IN_PROGRESS)
-            .annotate(page_id=Cast("object_id", IntegerField()))
-            .values("page_id")
-        )
-        return queryset.filter(pk__in=in_moderation)
-    if value == "scheduled":
-        return queryset.filter(revisions__approved_go_live_at__isnull=False).distinct()
-    return queryset
+class BranchRoleViewSet(SnippetViewSet):
+    model = BranchRole
+    icon = "group"
+    list_display = ["user", "branch", "role"]
+    list_filter = ["branch", "role"]
+    add_to_settings_menu = True
 
 
-class ArticleFilterSet(PageListingViewSet.filterset_class):
-    status = ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES, method=_filter_status)
-    category = ModelMultipleChoiceFilter(
-        label=_("Category"), queryset=Category.objects.all(), field_name="category"
-    )
-    products = ModelMultipleChoiceFilter(
-        label=_("Product"), queryset=Product.objects.all(), field_name="products"
-    )
-    channels = MultipleChoiceFilter(
-        label=_("Channel"), choices=Channel.choices, method=_filter_channels
-    )
-
-    class Meta:
-        model = KnowledgeArticle
-        fields = ["audience"]
-
-
-class ArticleListingViewSet(PageListingViewSet):
-    model = KnowledgeArticle
-    icon = "doc-full"
-    menu_label = _("Knowledge articles")
-    menu_order = 100
-    add_to_admin_menu = True
-    filterset_class = ArticleFilterSet
-    columns = [
-        *PageListingViewSet.columns,
-        Column("key", label=_("Key"), sort_key="key"),
-        Column("category", label=_("Category")),
-        Column("audience", label=_("Audience"), accessor="get_audience_display"),
-    ]
+register_snippet(BranchRoleViewSet)
 
 
 @hooks.register("register_admin_viewset")
@@ -91,36 +37,26 @@ def register_article_listing() -> ArticleListingViewSet:
     return ArticleListingViewSet("knowledge_articles")
 
 
-class BranchViewSet(SnippetViewSet):
-    model = Branch
-    icon = "site"
-    list_display = ["code", "name", "parent", "path"]
-    search_fields = ["code", "name"]
-    ordering = ["path"]
+@hooks.register("register_admin_urls")
+def register_localisation_urls() -> list:
+    return [
+        path(
+            "kms/articles/<int:article_id>/preview/",
+            views.preview_as_branch,
+            name="kms_preview_as_branch",
+        ),
+        path("kms/overrides/stale/", views.stale_report, name="kms_stale_report"),
+        path("kms/overrides/<int:override_id>/rebase/", views.rebase, name="kms_override_rebase"),
+    ]
 
 
-class CategoryViewSet(SnippetViewSet):
-    model = Category
-    icon = "folder-open-inverse"
-    list_display = ["path", "name"]
-    search_fields = ["path", "name"]
-    ordering = ["path"]
+@hooks.register("register_admin_menu_item")
+def register_stale_report_menu_item() -> MenuItem:
+    return MenuItem(
+        _("Stale overrides"), reverse("kms_stale_report"), icon_name="warning", order=120
+    )
 
 
-class ProductViewSet(SnippetViewSet):
-    model = Product
-    icon = "tag"
-    list_display = ["code", "name", "line", "status"]
-    list_filter = ["line", "status"]
-    search_fields = ["code", "name"]
-
-
-class TaxonomyGroup(SnippetViewSetGroup):
-    items = (BranchViewSet, CategoryViewSet, ProductViewSet)
-    menu_icon = "folder-inverse"
-    menu_label = _("Taxonomy")
-    menu_name = "taxonomy"
-    menu_order = 110
-
-
-register_snippet(TaxonomyGroup)
+@hooks.register("register_log_actions")
+def register_log_actions(actions: object) -> None:
+    actions.register_action("kms.override.rebase", _("Rebase override"), _("Rebased on HQ"))

@@ -511,7 +511,6 @@ def test_files_the_compose_commands_use_exist_and_reach_the_image(
                 assert (ROOT / arg).exists(), f"{name} runs `{shlex.join(argv)}`: no {arg}"
                 assert not dockerignored(arg), f"{arg} is left out of the image by .dockerignore"
                 checked.append(arg)
-    assert "demo/knowledge.jsonl" in checked
     assert "manage.py" in checked
 
 
@@ -532,7 +531,7 @@ def test_management_commands_the_compose_file_runs_exist(
             ]
             assert candidates, f"{name} runs `manage.py {command}`, which no app provides"
             found.append(command)
-    assert {"migrate", "kms_import"} <= set(found)
+    assert {"migrate", "kms_demo"} <= set(found)
 
 
 def test_compose_builds_the_dockerfile(services: dict[str, dict[str, Any]]) -> None:
@@ -705,3 +704,11 @@ def test_production_settings_load_with_the_compose_environment(
     assert loaded["ELASTICSEARCH_URL"] == compose_env["ELASTICSEARCH_URL"]
     assert Path(loaded["STATIC_ROOT"]) == ROOT / "staticfiles"  # built into the image
     assert data_dir == "/data"
+
+
+def test_the_demo_files_kms_demo_loads_ship_with_the_image() -> None:
+    from content.management.commands.kms_demo import DEMO_FILES
+
+    for name in DEMO_FILES:
+        assert (ROOT / "demo" / name).exists()
+        assert not dockerignored(f"demo/{name}")

@@ -21,12 +21,19 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.models import Page
 from wagtail.search import index
 
 from content import markdown
 from content.fields import ChoiceListField
+from content.panels import BranchVariantsPanel
 from content.models.taxonomy import Branch, Category, Product
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
@@ -159,6 +166,15 @@ class KnowledgeArticle(Page):
         ),
     ]
     promote_panels: ClassVar[list] = []
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(Page.settings_panels, heading=_("Settings"), classname="settings"),
+            ObjectList(
+                [BranchVariantsPanel(heading=_("Branch variants"))], heading=_("Branch variants")
+            ),
+        ]
+    )
 
     search_fields: ClassVar[list] = [
         *Page.search_fields,

@@ -21,6 +21,8 @@ DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Secure cookies only when the site is served over HTTPS, or logins over plain HTTP fail.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = WAGTAILADMIN_BASE_URL.startswith("https://")
+# whitenoise serves the collected static files (runserver does it in development).
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -1,0 +1,147 @@
+"""Admin views for branch localisation: preview as a branch, the stale report, rebase.
+
+Every view reads through content.selectors / content.services; permission failures from
+the services become 403s.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from content.markdown import parse_sections
+from content.models import Branch, BranchOverride, Channel, KnowledgeArticle, Role
+from content.permissions import branches_user_can, can_edit_branch
+from content.resolution import SUMMARY, section_content
+from content.selectors import effective_article
+from content.services import override_rebase
+
+
+def preview_as_branch(request: HttpRequest, article_id: int) -> HttpResponse:
+    """The effective article as a reader in ?branch= using ?channel= sees it."""
+    article = get_object_or_404(KnowledgeArticle, pk=article_id)
+    branch = request.GET.get("branch") or None
+    channel = request.GET.get("channel") or None
+    if branch and not Branch.objects.filter(code=branch).exists():
+        raise Http404(f"no branch {branch}")
+    if channel and channel not in Channel.values:
+        raise Http404(f"no channel {channel}")
+    effective = effective_article(article.key, branch=branch, channel=channel)
+    return TemplateResponse(
+        request,
+        "content/admin/preview_as_branch.html",
+        {
+            "article": article,
+            "effective": effective,
+            "branch": branch,
+            "channel": channel,
+            "branches": Branch.objects.order_by("path"),
+            "channels": Channel.choices,
+        },
+    )
+
+
+def stale_report(request: HttpRequest) -> HttpResponse:
+    """Stale and orphaned overrides of the branches the user works on (or ?branch=)."""
+    overrides = BranchOverride.objects.select_related("article", "branch").order_by(
+        "branch__path", "article__key"
+    )
+    if not request.user.is_superuser:
+        overrides = overrides.filter(branch__code__in=branches_user_can(request.user, Role.EDITOR))
+    if request.GET.get("branch"):
+        overrides = overrides.filter(branch__code=request.GET["branch"])
+    flagged = [override for override in overrides.iterator() if override.stale]
+    return TemplateResponse(
+        request,
+        "content/admin/stale_report.html",
+        {"overrides": flagged, "branch": request.GET.get("branch", "")},
+    )
+
+
+@dataclass(frozen=True)
+class ChangedPart:
+    name: str
+    hq_then: str
+    hq_now: str
+    branch_text: str
+    mode: str
+    diff: SafeString
+
+
+def _inline_diff(old: str, new: str) -> SafeString:
+    """Character-level diff (Chinese has no word boundaries) as <del>/<ins> markup."""
+    pieces = []
+    for op, a0, a1, b0, b1 in difflib.SequenceMatcher(None, old, new).get_opcodes():
+        if op in ("delete", "replace"):
+            pieces.append(f"<del>{escape(old[a0:a1])}</del>")
+        if op in ("insert", "replace"):
+            pieces.append(f"<ins>{escape(new[b0:b1])}</ins>")
+        if op == "equal":
+            pieces.append(escape(old[a0:a1]))
+    return mark_safe("".join(pieces))  # noqa: S308  (every piece is escaped above)
+
+
+def _changed_parts(override: BranchOverride) -> list[ChangedPart]:
+    base = override.based_on.content if override.based_on_id else {}
+    published = override.article.published
+    then = {s.slug: section_content(s) for s in parse_sections(base.get("body", ""))}
+    now = {s.slug: section_content(s) for s in parse_sections(published.body)}
+    parts = []
+    if SUMMARY in override.stale_parts:
+        hq_then = base.get("summary", "")
+        parts.append(
+            ChangedPart(
+                _("Summary"),
+                hq_then,
+                published.summary,
+                override.summary,
+                "replace",
+                _inline_diff(hq_then, published.summary),
+            )
+        )
+    for section in override.sections.all():
+        if section.slug in override.stale_parts or section.slug in override.orphaned_sections:
+            hq_then, hq_now = then.get(section.slug, ""), now.get(section.slug, "")
+            parts.append(
+                ChangedPart(
+                    section.slug,
+                    hq_then,
+                    hq_now,
+                    section.body,
+                    section.mode,
+                    _inline_diff(hq_then, hq_now),
+                )
+            )
+    return parts
+
+
+@require_http_methods(["GET", "POST"])
+def rebase(request: HttpRequest, override_id: int) -> HttpResponse:
+    """Show what HQ changed under the override, side by side; POST acknowledges it."""
+    override = get_object_or_404(
+        BranchOverride.objects.select_related("article", "branch", "based_on"), pk=override_id
+    )
+    if not can_edit_branch(request.user, override.branch):
+        raise PermissionDenied
+    if request.method == "POST":
+        override_rebase(override, user=request.user)
+        messages.success(
+            request,
+            _("%(override)s is now based on HQ's current version.") % {"override": override},
+        )
+        return redirect("wagtailsnippets_content_branchoverride:edit", override.pk)
+    return TemplateResponse(
+        request,
+        "content/admin/rebase.html",
+        {"override": override, "parts": _changed_parts(override)},
+    )
