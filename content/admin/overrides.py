@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from content.models import Branch, BranchOverride, PublishedArticle, Role
 from content.overrides import hq_section_slugs, override_problems
-from content.permissions import branches_user_can
+from content.permissions import branches_user_can, can_edit_branch
 
 
 class BranchOverrideForm(WagtailAdminModelForm):
@@ -73,9 +75,45 @@ class BranchOverrideForm(WagtailAdminModelForm):
         return override
 
 
+class BranchScopedObjectMixin:
+    """Refuses (403) any view of an override outside the user's branches."""
+
+    def get_object(self, *args: Any, **kwargs: Any) -> Any:
+        obj = super().get_object(*args, **kwargs)  # type: ignore[misc]
+        if not can_edit_branch(self.request.user, obj.branch):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        return obj
+
+
+def _scoped(view_class: type) -> type:
+    return type(f"BranchScoped{view_class.__name__}", (BranchScopedObjectMixin, view_class), {})
+
+
+OBJECT_VIEWS = (
+    "copy",
+    "edit",
+    "delete",
+    "history",
+    "inspect",
+    "revisions",
+    "revisions_compare",
+    "revisions_unschedule",
+    "unpublish",
+    "preview_on_edit",
+    "lock",
+    "unlock",
+    "workflow_action",
+    "collect_workflow_action_data",
+    "confirm_workflow_cancellation",
+    "workflow_preview",
+    "workflow_history",
+    "workflow_history_detail",
+)
+
+
 class BranchOverrideViewSet(SnippetViewSet):
     model = BranchOverride
-    base_form_class = BranchOverrideForm
+    edit_handler = ObjectList(BranchOverride.panels, base_form_class=BranchOverrideForm)
     icon = "site"
     menu_label = _("Branch overrides")
     list_display = [
@@ -93,3 +131,9 @@ class BranchOverrideViewSet(SnippetViewSet):
         if user.is_superuser:
             return overrides
         return overrides.filter(branch__code__in=branches_user_can(user, Role.EDITOR))
+
+
+# Every view that loads one override refuses other branches' overrides.
+for _name in OBJECT_VIEWS:
+    _attribute = f"{_name}_view_class"
+    setattr(BranchOverrideViewSet, _attribute, _scoped(getattr(SnippetViewSet, _attribute)))

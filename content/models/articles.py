@@ -33,8 +33,8 @@ from wagtail.search import index
 
 from content import markdown
 from content.fields import ChoiceListField
-from content.panels import BranchVariantsPanel
 from content.models.taxonomy import Branch, Category, Product
+from content.panels import BranchVariantsPanel
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
