@@ -2,7 +2,8 @@
 
 Invariant: importing an export into an empty knowledge base and exporting again yields
 the same lines. An article that is live and also has a newer draft is written twice —
-the live version as ``published``, then the draft — so both survive the round trip.
+the live version as ``published``, then the draft — so both survive the round trip;
+overrides follow the articles, in the same way.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from content.models import Branch, Category, KnowledgeArticle, Product
+from content.models import Branch, BranchOverride, Category, KnowledgeArticle, Product
 from content.records import (
     Record,
     article_record,
     branch_record,
     category_record,
+    override_record,
     product_record,
 )
 
@@ -39,6 +41,15 @@ def records() -> Iterator[Record]:
         if article.has_unpublished_changes or not article.live:
             latest = article.get_latest_revision_as_object()
             yield article_record(latest, status="draft")
+    overrides = BranchOverride.objects.select_related("article", "branch").order_by(
+        "article__key", "branch__path"
+    )
+    for override in overrides.iterator(chunk_size=500):
+        if override.live:
+            yield override_record(override, status="published")
+        if override.has_unpublished_changes or not override.live:
+            latest = override.get_latest_revision_as_object()
+            yield override_record(latest, status="draft")
 
 
 def lines() -> Iterator[str]:

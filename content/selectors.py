@@ -132,7 +132,11 @@ def _compose(
 
 
 def _readable(published: PublishedArticle, channel: str | None, audiences: Sequence[str]) -> bool:
-    return (channel is None or channel in published.channels) and published.audience in audiences
+    return (
+        published.in_effect
+        and (channel is None or channel in published.channels)
+        and published.audience in audiences
+    )
 
 
 def effective_article(
@@ -145,8 +149,8 @@ def effective_article(
 ) -> EffectiveArticle | None:
     """What a reader in `branch` (HQ when None) using `channel` sees of article `key`.
 
-    ``None`` when the article is not published, hidden in that branch, not meant for the
-    channel, or not for the reader's audience.
+    ``None`` when the article is not published, not in effect today, hidden in that
+    branch, not meant for the channel, or not for the reader's audience.
     """
     published = PublishedArticle.objects.filter(key=key).first()
     if published is None or not _readable(published, channel, audiences):

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, published, unpublished
 
 from content.models import BranchOverride, KnowledgeArticle
 from content.services import snapshots
+from content.services.overrides import override_staleness_refresh
 
 
 @receiver(page_published, sender=KnowledgeArticle)
@@ -26,7 +28,17 @@ def article_published(
 
 @receiver(page_unpublished, sender=KnowledgeArticle)
 def article_unpublished(sender: type, instance: KnowledgeArticle, **kwargs: Any) -> None:
+    snapshots.article_snapshot_delete(instance, expired=instance.expired)
+
+
+@receiver(pre_delete, sender=KnowledgeArticle)
+def article_deleted(sender: type, instance: KnowledgeArticle, **kwargs: Any) -> None:
     snapshots.article_snapshot_delete(instance)
+
+
+@receiver(pre_delete, sender=BranchOverride)
+def override_deleted(sender: type, instance: BranchOverride, **kwargs: Any) -> None:
+    snapshots.override_snapshot_delete(instance)
 
 
 @receiver(published, sender=BranchOverride)
@@ -34,8 +46,10 @@ def override_published(
     sender: type, instance: BranchOverride, revision: Any, **kwargs: Any
 ) -> None:
     snapshots.override_snapshot_write(instance, revision.pk)
+    override_staleness_refresh(instance)
 
 
 @receiver(unpublished, sender=BranchOverride)
 def override_unpublished(sender: type, instance: BranchOverride, **kwargs: Any) -> None:
     snapshots.override_snapshot_delete(instance)
+    override_staleness_refresh(instance)

@@ -15,6 +15,7 @@ from content.admin.listing import ArticleListingViewSet, TaxonomyGroup
 from content.admin.overrides import BranchOverrideViewSet
 from content.models import BranchOverride, BranchRole
 from content.permissions import BranchOverridePermissionPolicy
+from content.services.overrides import override_staleness_refresh
 
 register_permission_policy(BranchOverride, BranchOverridePermissionPolicy(BranchOverride))
 register_snippet(TaxonomyGroup)
@@ -60,3 +61,11 @@ def register_stale_report_menu_item() -> MenuItem:
 @hooks.register("register_log_actions")
 def register_log_actions(actions: object) -> None:
     actions.register_action("kms.override.rebase", _("Rebase override"), _("Rebased on HQ"))
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def refresh_override_staleness(request: object, instance: object) -> None:
+    """An edited draft may touch other sections: judge it again against HQ."""
+    if isinstance(instance, BranchOverride):
+        override_staleness_refresh(instance)

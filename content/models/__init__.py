@@ -9,7 +9,9 @@ from content.models.articles import (
     KnowledgeArticle,
     KnowledgeIndexPage,
 )
+from content.models.changelog import Action, ChangeEvent, ChangeLogHead, ConsumerCursor
 from content.models.overrides import BranchOverride, OverrideSection, SectionMode, Visibility
+from content.models.releases import Release, ReleaseItem, ReleaseStatus
 from content.models.roles import BranchReviewTask, BranchRole, KnowledgeBaseSettings, Role
 from content.models.snapshots import PublishedArticle, PublishedOverride
 from content.models.taxonomy import (
@@ -25,6 +27,7 @@ from content.models.taxonomy import (
 __all__ = [
     "BRANCH_CODE_RE",
     "KEY_RE",
+    "Action",
     "ArticleKeySequence",
     "ArticleTag",
     "Audience",
@@ -33,7 +36,10 @@ __all__ = [
     "BranchReviewTask",
     "BranchRole",
     "Category",
+    "ChangeEvent",
+    "ChangeLogHead",
     "Channel",
+    "ConsumerCursor",
     "KnowledgeArticle",
     "KnowledgeBaseSettings",
     "KnowledgeIndexPage",
@@ -42,6 +48,9 @@ __all__ = [
     "ProductLine",
     "PublishedArticle",
     "PublishedOverride",
+    "Release",
+    "ReleaseItem",
+    "ReleaseStatus",
     "Role",
     "SaleStatus",
     "SectionMode",

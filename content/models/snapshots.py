@@ -42,6 +42,8 @@ class PublishedArticle(models.Model):
     audience = models.CharField(max_length=10, choices=Audience.choices)
     effective_from = models.DateField(null=True)
     effective_to = models.DateField(null=True)
+    # Whether today (Asia/Shanghai) lies within the effective dates; flipped by a sweep.
+    in_effect = models.BooleanField(default=True)
     content_hash = models.CharField(max_length=64)
     published_at = models.DateTimeField()
 

@@ -61,6 +61,7 @@ def override_upsert(record: Record, *, user: Any = None) -> Outcome:
         revision = override.save_revision(user=user, log_action=True)
         if publish:
             revision.publish(user=user, log_action=True, skip_permission_checks=True)
+        override_staleness_refresh(override)
         return Outcome.CREATED
 
     if publish and override.live and override_record(override, status="published") == record:
@@ -77,6 +78,7 @@ def override_upsert(record: Record, *, user: Any = None) -> Outcome:
     revision = latest.save_revision(user=user, log_action=True)
     if publish:
         revision.publish(user=user, log_action=True, skip_permission_checks=True)
+    override_staleness_refresh(override)
     return Outcome.UPDATED
 
 
@@ -96,24 +98,34 @@ def override_staleness(override: BranchOverride) -> Staleness:
     )
 
 
+def override_staleness_refresh(override: BranchOverride) -> bool:
+    """Store the verdict of `override` (its live version, else its draft); True if newly stale.
+
+    Called after every HQ publish and every change to the override, because publishing an
+    override revision rebuilds the row from the revision, where the verdict is not kept.
+    """
+    override = BranchOverride.objects.select_related("article", "based_on", "branch").get(
+        pk=override.pk
+    )
+    version = override if override.live else override.get_latest_revision_as_object()
+    verdict = override_staleness(version)
+    was_stale = bool(override.stale_parts or override.orphaned_sections)
+    BranchOverride.objects.filter(pk=override.pk).update(
+        stale_parts=list(verdict.stale), orphaned_sections=list(verdict.orphaned)
+    )
+    newly_stale = bool(verdict) and not was_stale
+    if newly_stale:
+        transaction.on_commit(lambda: _notify_stale([override.pk]))
+    return newly_stale
+
+
 def overrides_staleness_refresh(article: KnowledgeArticle) -> list[BranchOverride]:
     """Recompute the verdict of every override of `article`; returns the newly stale."""
-    newly_stale = []
-    for override in BranchOverride.objects.filter(article=article).select_related(
-        "based_on", "branch"
-    ):
-        version = override if override.live else override.get_latest_revision_as_object()
-        verdict = override_staleness(version)
-        was_stale = override.stale
-        BranchOverride.objects.filter(pk=override.pk).update(
-            stale_parts=list(verdict.stale), orphaned_sections=list(verdict.orphaned)
-        )
-        if verdict and not was_stale:
-            newly_stale.append(override)
-    if newly_stale:
-        ids = [override.pk for override in newly_stale]
-        transaction.on_commit(lambda: _notify_stale(ids))
-    return newly_stale
+    return [
+        override
+        for override in BranchOverride.objects.filter(article=article)
+        if override_staleness_refresh(override)
+    ]
 
 
 def _notify_stale(override_ids: list[int]) -> None:

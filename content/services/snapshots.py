@@ -2,27 +2,32 @@
 
 Called from the publish/unpublish signal receivers, inside the transaction that changes
 the live state (the admin's request is atomic; imports and scheduled publishing wrap
-their own). After HQ's snapshot changes, the staleness of every override of the article
-is recomputed in the same transaction.
+their own). Every snapshot change appends its ChangeEvent in that same transaction, and
+after HQ's snapshot changes the staleness of every override of the article is recomputed
+there too.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from content import markdown
 from content.embeds import WagtailEmbeds
 from content.models import (
+    Action,
     Branch,
     BranchOverride,
     KnowledgeArticle,
     PublishedArticle,
     PublishedOverride,
 )
+from content.services.changelog import all_branch_codes, branch_and_descendants, change_append
 
 
 def content_hash(data: Any) -> str:
@@ -36,8 +41,17 @@ def _hq_variables() -> dict[str, str]:
     return dict(hq.variables) if hq else {}
 
 
+def today() -> dt.date:
+    """The date in the knowledge base's time zone (effective dates are local dates)."""
+    return timezone.localdate()
+
+
+def in_effect(start: dt.date | None, end: dt.date | None, on: dt.date) -> bool:
+    return (start is None or start <= on) and (end is None or on <= end)
+
+
 def article_snapshot_write(article: KnowledgeArticle, revision_id: int) -> PublishedArticle:
-    """Snapshot `article` (its live field values) as what readers now see."""
+    """Snapshot `article` (its live field values) as what readers now see, and log it."""
     rendered = markdown.render(article.body, variables=_hq_variables(), embeds=WagtailEmbeds())
     fields: dict[str, Any] = {
         "key": article.key,
@@ -65,8 +79,15 @@ def article_snapshot_write(article: KnowledgeArticle, revision_id: int) -> Publi
             "revision_id": revision_id,
             "html": rendered.html,
             "text": rendered.text,
+            "in_effect": in_effect(article.effective_from, article.effective_to, today()),
             "published_at": timezone.now(),
         },
+    )
+    change_append(
+        article_key=article.key,
+        action=Action.PUBLISHED,
+        branches=all_branch_codes(),
+        revision_id=revision_id,
     )
     from content.services.overrides import overrides_staleness_refresh
 
@@ -74,8 +95,15 @@ def article_snapshot_write(article: KnowledgeArticle, revision_id: int) -> Publi
     return snapshot
 
 
-def article_snapshot_delete(article: KnowledgeArticle) -> None:
-    PublishedArticle.objects.filter(article=article).delete()
+def article_snapshot_delete(article: KnowledgeArticle, *, expired: bool = False) -> None:
+    """Readers no longer see `article` (unpublished, expired or deleted)."""
+    deleted, _ = PublishedArticle.objects.filter(article_id=article.pk).delete()
+    if deleted:
+        change_append(
+            article_key=article.key,
+            action=Action.EXPIRED if expired else Action.UNPUBLISHED,
+            branches=all_branch_codes(),
+        )
 
 
 def override_operations(override: BranchOverride) -> dict[str, dict[str, str]]:
@@ -99,8 +127,42 @@ def override_snapshot_write(override: BranchOverride, revision_id: int) -> Publi
         override=override,
         defaults={**fields, "revision_id": revision_id, "published_at": timezone.now()},
     )
+    change_append(
+        article_key=override.article.key,
+        action=Action.OVERRIDE_PUBLISHED,
+        branches=branch_and_descendants(override.branch),
+        revision_id=revision_id,
+    )
     return snapshot
 
 
 def override_snapshot_delete(override: BranchOverride) -> None:
-    PublishedOverride.objects.filter(override=override).delete()
+    deleted, _ = PublishedOverride.objects.filter(override_id=override.pk).delete()
+    if deleted:
+        change_append(
+            article_key=override.article.key,
+            action=Action.OVERRIDE_REMOVED,
+            branches=branch_and_descendants(override.branch),
+        )
+
+
+def effective_dates_apply(on: dt.date | None = None) -> int:
+    """Flip ``in_effect`` where the effective dates say so, logging each flip."""
+    on = on or today()
+    flips = 0
+    with transaction.atomic():
+        for snapshot in PublishedArticle.objects.select_for_update().only(
+            "key", "effective_from", "effective_to", "in_effect", "revision_id"
+        ):
+            now_in_effect = in_effect(snapshot.effective_from, snapshot.effective_to, on)
+            if now_in_effect == snapshot.in_effect:
+                continue
+            PublishedArticle.objects.filter(pk=snapshot.pk).update(in_effect=now_in_effect)
+            change_append(
+                article_key=snapshot.key,
+                action=Action.EFFECTIVE if now_in_effect else Action.EXPIRED,
+                branches=all_branch_codes(),
+                revision_id=snapshot.revision_id,
+            )
+            flips += 1
+    return flips

@@ -19,6 +19,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "kms",
     "content",
     "search",
     "api",
@@ -153,8 +154,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Time-driven changes reach the log within 10 s of their time; the sweep catches lost nudges.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    "scheduled-publishing": {"task": "content.tasks.scheduled_publishing_run", "schedule": 15.0},
+    "time-driven-changes": {"task": "content.tasks.time_driven_changes_apply", "schedule": 10.0},
+    "consumers-sweep": {"task": "content.tasks.consumers_run_all", "schedule": 5.0},
 }
 
 # --- Search --------------------------------------------------------------------------

@@ -1,0 +1,132 @@
+"""Consumers of the change log: each reads from its own cursor, in order, never skipping.
+
+Invariants:
+* a consumer's cursor only moves past an event after the consumer handled it (for
+  consumers with ``batch_size > 1``, after the whole batch — such consumers must be
+  idempotent, since a failed batch is handled again);
+* a failure stops the consumer at the failed event, records the error on its cursor and
+  is re-raised, so the task retries with backoff; later events wait behind it;
+* two workers never run the same consumer at once (its cursor row is locked meanwhile).
+
+Consumers are registered by the composition root (kms/consumers.py), not discovered here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+
+from content.models import ChangeEvent, ConsumerCursor
+
+logger = logging.getLogger(__name__)
+
+
+class Consumer:
+    """Subclass and implement :meth:`handle` (or :meth:`handle_batch`)."""
+
+    name: str = ""
+    batch_size: int = 1
+    #: Errors worth retrying (with backoff) rather than treating as bugs.
+    transient_errors: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
+
+    def handle(self, event: ChangeEvent) -> None:
+        raise NotImplementedError
+
+    def handle_batch(self, events: Sequence[ChangeEvent]) -> None:
+        for event in events:
+            self.handle(event)
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._consumers: dict[str, Consumer] = {}
+
+    def register(self, consumer: Consumer) -> Consumer:
+        self._consumers[consumer.name] = consumer
+        return consumer
+
+    def unregister(self, name: str) -> None:
+        self._consumers.pop(name, None)
+
+    def get(self, name: str) -> Consumer:
+        try:
+            return self._consumers[name]
+        except KeyError:
+            known = ", ".join(sorted(self._consumers)) or "none"
+            raise KeyError(f"no consumer {name!r} (registered: {known})") from None
+
+    def names(self) -> list[str]:
+        return sorted(self._consumers)
+
+
+registry = Registry()
+
+
+def catch_up(name: str, *, limit: int = 5000) -> int:
+    """Process up to `limit` events after the cursor of consumer `name`; returns how many."""
+    consumer = registry.get(name)
+    processed = 0
+    failure: BaseException | None = None
+    with transaction.atomic():
+        ConsumerCursor.objects.get_or_create(name=name)
+        cursor = ConsumerCursor.objects.select_for_update().get(name=name)
+        events = list(ChangeEvent.objects.filter(seq__gt=cursor.position)[:limit])
+        for start in range(0, len(events), consumer.batch_size):
+            batch = events[start : start + consumer.batch_size]
+            try:
+                consumer.handle_batch(batch)
+            except Exception as error:  # noqa: BLE001  (recorded on the cursor, then re-raised)
+                failure = error
+                break
+            cursor.position = batch[-1].seq
+            processed += len(batch)
+        cursor.failures = cursor.failures + 1 if failure else 0
+        cursor.last_error = repr(failure) if failure else ""
+        cursor.save()
+    if failure is not None:
+        logger.warning(
+            "consumer failed name=%s position=%d error=%r", name, cursor.position, failure
+        )
+        raise failure
+    if processed:
+        logger.info(
+            "consumer caught up name=%s processed=%d position=%d", name, processed, cursor.position
+        )
+    return processed
+
+
+def replay(name: str, *, from_seq: int) -> int:
+    """Move consumer `name` back so that event `from_seq` is handled again, then catch up."""
+    registry.get(name)
+    ConsumerCursor.objects.update_or_create(name=name, defaults={"position": max(from_seq - 1, 0)})
+    total = 0
+    while processed := catch_up(name):
+        total += processed
+    return total
+
+
+@dataclass(frozen=True)
+class ConsumerState:
+    name: str
+    position: int
+    head: int
+    lag: int
+    failures: int
+    last_error: str
+
+
+def states() -> list[ConsumerState]:
+    head = ChangeEvent.objects.aggregate(head=Max("seq"))["head"] or 0
+    cursors = {cursor.name: cursor for cursor in ConsumerCursor.objects.all()}
+    result = []
+    for name in registry.names():
+        cursor = cursors.get(name) or ConsumerCursor(name=name)
+        lag = ChangeEvent.objects.filter(seq__gt=cursor.position).count()
+        result.append(
+            ConsumerState(name, cursor.position, head, lag, cursor.failures, cursor.last_error)
+        )
+    return result

@@ -1,0 +1,10 @@
+"""Which consumers read the change log. Apps provide consumers; only this module wires them."""
+
+from __future__ import annotations
+
+from content.cache import CachePurgeConsumer
+from content.consumers import registry
+
+
+def register_all() -> None:
+    registry.register(CachePurgeConsumer())
