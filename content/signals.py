@@ -23,7 +23,8 @@ from content.services.overrides import override_staleness_refresh
 def article_published(
     sender: type, instance: KnowledgeArticle, revision: Any, **kwargs: Any
 ) -> None:
-    snapshots.article_snapshot_write(instance, revision.pk)
+    if instance.live:  # Wagtail also sends this when it only *schedules* a first publish
+        snapshots.article_snapshot_write(instance, revision.pk)
 
 
 @receiver(page_unpublished, sender=KnowledgeArticle)
@@ -45,7 +46,8 @@ def override_deleted(sender: type, instance: BranchOverride, **kwargs: Any) -> N
 def override_published(
     sender: type, instance: BranchOverride, revision: Any, **kwargs: Any
 ) -> None:
-    snapshots.override_snapshot_write(instance, revision.pk)
+    if instance.live:  # as for pages: scheduling sends the signal too
+        snapshots.override_snapshot_write(instance, revision.pk)
     override_staleness_refresh(instance)
 
 

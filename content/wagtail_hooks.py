@@ -13,6 +13,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from content.admin import views
 from content.admin.listing import ArticleListingViewSet, TaxonomyGroup
 from content.admin.overrides import BranchOverrideViewSet
+from content.admin.releases import ReleaseViewSet, release_action
 from content.models import BranchOverride, BranchRole
 from content.permissions import BranchOverridePermissionPolicy
 from content.services.overrides import override_staleness_refresh
@@ -20,6 +21,7 @@ from content.services.overrides import override_staleness_refresh
 register_permission_policy(BranchOverride, BranchOverridePermissionPolicy(BranchOverride))
 register_snippet(TaxonomyGroup)
 register_snippet(BranchOverrideViewSet)
+register_snippet(ReleaseViewSet)
 
 
 class BranchRoleViewSet(SnippetViewSet):
@@ -48,6 +50,11 @@ def register_localisation_urls() -> list:
         ),
         path("kms/overrides/stale/", views.stale_report, name="kms_stale_report"),
         path("kms/overrides/<int:override_id>/rebase/", views.rebase, name="kms_override_rebase"),
+        path(
+            "kms/releases/<int:release_id>/<str:action>/",
+            release_action,
+            name="kms_release_action",
+        ),
     ]
 
 

@@ -1,0 +1,122 @@
+"""Releases go live as one transaction, tagged in the change log, and roll back as a whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from content.models import ChangeEvent, Release, ReleaseItem, ReleaseStatus
+from content.selectors import effective_article
+from content.services.releases import release_apply, release_rollback, releases_due_apply
+from tests.factories import BranchFactory, make_article
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def hq() -> None:
+    BranchFactory(code="HQ", parent=None, variables={"hotline": "95500"})
+
+
+def draft_change(key: str, summary: str) -> None:
+    make_article(key=key, summary=summary, status="draft")
+
+
+@pytest.fixture
+def launch() -> Release:
+    """A product launch: one changed article and one brand-new article."""
+    make_article(key="KB-700001", summary="旧规则。")
+    draft_change("KB-700001", "新规则自1月1日起生效。")
+    make_article(key="KB-700002", summary="新产品介绍。", status="draft")
+    release = Release.objects.create(name="2027 新产品上市")
+    for key in ("KB-700001", "KB-700002"):
+        from content.models import KnowledgeArticle
+
+        ReleaseItem.objects.create(release=release, article=KnowledgeArticle.objects.get(key=key))
+    return release
+
+
+def test_a_release_goes_live_at_once_with_one_group_of_events(launch: Release) -> None:
+    before = ChangeEvent.objects.count()
+
+    release_apply(launch)
+
+    assert effective_article("KB-700001").summary == "新规则自1月1日起生效。"
+    assert effective_article("KB-700002").summary == "新产品介绍。"
+    events = ChangeEvent.objects.filter(seq__gt=0).order_by("seq")[before:]
+    assert {(e.article_key, e.release_id) for e in events} == {
+        ("KB-700001", launch.pk),
+        ("KB-700002", launch.pk),
+    }
+    launch.refresh_from_db()
+    assert launch.status == ReleaseStatus.APPLIED
+
+
+def test_a_release_is_all_or_nothing(launch: Release, monkeypatch: pytest.MonkeyPatch) -> None:
+    from content.services import snapshots
+
+    real_write = snapshots.article_snapshot_write
+
+    def fail_on_second(article: object, revision_id: int) -> object:
+        if article.key == "KB-700002":
+            raise RuntimeError("disk full")
+        return real_write(article, revision_id)
+
+    monkeypatch.setattr(snapshots, "article_snapshot_write", fail_on_second)
+    events = ChangeEvent.objects.count()
+
+    with pytest.raises(RuntimeError):
+        release_apply(launch)
+
+    assert effective_article("KB-700001").summary == "旧规则。"  # first item rolled back too
+    assert effective_article("KB-700002") is None
+    assert ChangeEvent.objects.count() == events
+    launch.refresh_from_db()
+    assert launch.status == ReleaseStatus.DRAFT
+
+
+def test_rolling_back_restores_what_was_live_before(launch: Release) -> None:
+    release_apply(launch)
+
+    release_rollback(launch)
+
+    assert effective_article("KB-700001").summary == "旧规则。"
+    assert effective_article("KB-700002") is None  # was not live before the release
+    launch.refresh_from_db()
+    assert launch.status == ReleaseStatus.ROLLED_BACK
+    assert ChangeEvent.objects.filter(release=launch).count() == 4
+
+
+def test_a_scheduled_release_is_applied_when_due(launch: Release) -> None:
+    launch.scheduled_at = timezone.now() - dt.timedelta(seconds=1)
+    launch.status = ReleaseStatus.SCHEDULED
+    launch.save()
+
+    assert releases_due_apply() == 1
+    assert effective_article("KB-700002") is not None
+
+
+def test_an_applied_release_cannot_be_applied_twice(launch: Release) -> None:
+    release_apply(launch)
+
+    with pytest.raises(ValidationError):
+        release_apply(launch)
+
+
+def test_an_editor_applies_and_rolls_back_a_release_in_the_admin(launch: Release) -> None:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
+    edit = client.get(reverse("wagtailsnippets_content_release:edit", args=(launch.pk,)))
+    assert edit.status_code == 200
+
+    client.post(reverse("kms_release_action", args=(launch.pk, "apply")))
+    assert effective_article("KB-700002") is not None
+    client.post(reverse("kms_release_action", args=(launch.pk, "rollback")))
+    assert effective_article("KB-700002") is None
