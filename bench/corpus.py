@@ -211,6 +211,9 @@ GENERAL_SITUATIONS = [
     "银保渠道客户", "团体保单被保险人", "客户身在外地", "客户为未成年人",
     "客户证件已过期", "客户预留手机号已停用", "保单为纸质保单", "客户通过电话销售投保",
     "客户为港澳台居民", "客户听力障碍", "代理人已离职的孤儿单", "客户在国外",
+    "客户为残障人士", "客户委托律师办理", "客户正在住院", "投保人与被保险人不是同一人",
+    "客户为在校学生", "客户有多张保单", "客户身份证丢失", "客户已移居海外", "客户要求加急",
+    "客户为现役军人",
 ]  # fmt: skip
 SITUATIONS: dict[str, list[str]] = {
     "咨询": "热线长时间占线 客户首次来电 客户情绪激动 夜间非人工服务时段 客户使用方言".split(),
@@ -224,10 +227,10 @@ SITUATIONS: dict[str, list[str]] = {
 }
 CUSTOMERS = [
     "投保人", "被保险人", "受益人", "投保人本人", "个人客户", "团体客户", "银保渠道客户",
-    "老年客户", "客户及其法定代理人",
+    "老年客户", "监护人",
 ]  # fmt: skip
 CHANNEL_NAMES = [
-    "康宁人寿App", "微信公众号", "柜面", "客服热线", "微信小程序", "服务人员上门", "官方网站",
+    "康宁人寿App", "微信公众号", "柜面", "客服热线", "微信小程序", "上门服务", "官方网站",
 ]  # fmt: skip
 TIMES = [
     "1个工作日", "2个工作日", "3个工作日", "5个工作日", "7个工作日", "10个工作日",
@@ -398,6 +401,31 @@ POLICIES = [
     "公司《个人业务保全操作规程》", "公司《理赔作业管理办法》",
     "公司《客户服务中心坐席服务规范》",
 ]  # fmt: skip
+# Explanatory sentences that pad sections out to realistic lengths; 2-3 make a paragraph.
+DETAILS = [
+    "坐席在受理{topic}时，应先确认来电人与保单的关系，再根据客户诉求引导至相应渠道。",
+    "为提升客户体验，公司已将{topic}纳入{channel}自助服务范围，客户可随时提交申请。",
+    "审核人员会重点核对申请人的身份信息、签名及保单状态，任何一项不符均会导致退件。",
+    "如客户反映多次办理未成功，坐席应查看历史工单，避免客户重复提交相同的材料。",
+    "对于{situation}的情形，应在系统中备注具体情况，便于后续环节的处理人员了解背景。",
+    "{dept}每月对{topic}的办理质量进行抽检，抽检结果纳入各机构的服务质量考核。",
+    "客户提交的纸质材料由柜面扫描后统一寄送至{dept}归档，影像资料保存期限不少于十年。",
+    "系统会在申请受理后自动向客户发送短信，内容包括受理编号和预计办结时间。",
+    "如客户通过{channel}提交申请时遇到页面报错，可先清除缓存后重试，仍无法解决的转人工处理。",
+    "涉及{product}的，还应结合相应产品条款中的具体约定进行判断，不能简单套用通用规则。",
+    "客户对{topic}的规定存在疑问时，坐席应耐心解释，不得使用“这是公司规定”等生硬表述。",
+    "为防范冒名办理风险，单日内同一客户在多个渠道发起相同申请的，系统会自动拦截并提示人工复核。",
+    "若客户要求提供书面说明，可由柜面打印业务办理告知书，加盖业务专用章后交客户留存。",
+    "办理过程中如需客户补充材料，应一次性告知全部需补充的内容，不得多次要求客户补件。",
+    "{customer}在{time}内未补齐材料的，申请自动终止，客户可在材料齐全后重新提交。",
+    "近期{topic}的咨询量有所上升，常见问题主要集中在材料准备和办理时效两个方面。",
+    "对于行动不便的客户，可预约服务人员上门协助办理，上门服务不收取任何费用。",
+    "通过{channel}办理的业务与柜面办理具有同等效力，客户无需再到柜面补办手续。",
+    "客户对处理结果不满意的，应告知其可通过客服热线、官方网站或书面信函等方式反映。",
+    "各分支机构应在营业场所显著位置公示{topic}的办理流程、所需材料和服务时限。",
+    "坐席完成受理后，应在通话结束前向客户复述办理要点，并确认客户已经理解。",
+    "如遇系统升级或网络故障导致无法受理，应记录客户联系方式，待系统恢复后主动回电。",
+]
 TIP_LEADS = ["温馨提示", "提示", "注意", "风险提示"]
 TAGS_BY_TOP = {
     "咨询": ["服务渠道", "电子服务", "服务规范", "身份核实"],
@@ -425,15 +453,29 @@ TITLE_TEMPLATES = [
     "{topic}收费吗",
     "{topic}的办理时效是多久",
     "{customer}如何申请{topic}",
-    "{topic}在{channel}上怎么操作",
+    "通过{channel}办理{topic}怎么操作",
     "{topic}提交后如何查询进度",
     "{topic}需要本人到场吗",
+    "{topic}需要满足什么条件",
+    "{topic}的材料可以线上提交吗",
+    "{topic}办理后多久生效",
+    "{topic}可以加急办理吗",
+    "{topic}失败的常见原因有哪些",
+    "{topic}需要哪些人签字",
+    "坐席如何受理{topic}",
+    "柜面如何受理{topic}",
+    "{topic}是否需要双录",
+    "{topic}可以在异地办理吗",
+    "{topic}的申请书如何填写",
+    "{topic}办理后如何查看结果",
+    "{customer}办理{topic}需要注意什么",
+    "{topic}一年可以办理几次",
 ]
 QUESTION_TEMPLATES = [
     "{topic}怎么办",
     "{topic}要带什么材料",
     "{topic}多久能好",
-    "{topic}能在{channel}上办吗",
+    "{topic}能通过{channel}办吗",
     "请问{topic}的流程是什么",
     "我想办{topic}",
     "{topic}需要本人去吗",
@@ -468,6 +510,9 @@ HEADINGS = [
     "联系方式",
 ]
 # How often a heading is picked (relative); the common ones dominate like in real articles.
+# Paragraphs of DETAILS added to a section: log-normal (capped), so some articles run long.
+DETAIL_MU, DETAIL_SIGMA, DETAIL_MAX = -0.4, 0.55, 2.5
+MIN_BODY = 300
 HEADING_WEIGHTS = [9, 4, 4, 9, 9, 6, 2, 3, 8, 2, 5, 2, 4]
 
 OVERRIDE_REASONS = [
@@ -685,11 +730,9 @@ class _ArticleWriter:
 
     def _steps(self, ctx: dict[str, str]) -> list[str]:
         pool = self.steps[ctx["top"]]
-        count = self.rng.randint(3, min(6, len(pool)))
-        start = self.rng.randint(0, len(pool) - count)
-        blocks = [
-            self._bullets([self._fill(s, ctx) + "。" for s in pool[start : start + count]], True)
-        ]
+        rest = sorted(self.rng.sample(range(1, len(pool)), self.rng.randint(2, 5)))
+        steps = [pool[0], *(pool[n] for n in rest)]  # in order, always from the first step
+        blocks = [self._bullets([self._fill(step, ctx) + "。" for step in steps], True)]
         if self.rng.random() < 0.3:
             tip = self.rng.choice(TIP_LEADS)
             blocks.append(f"> **{tip}**：" + self._fill(self.rng.choice(NOTES), ctx) + "。")
@@ -780,7 +823,7 @@ class _ArticleWriter:
         ctx = {
             "top": top,
             "topic": topic,
-            "product": products[0]["name"] if products else rng.choice(self.products)["name"],
+            "product": products[0]["name"] if products else "各险种",
             "channel": rng.choice(CHANNEL_NAMES),
             "customer": rng.choice(CUSTOMERS),
             "time": rng.choice(TIMES),
@@ -801,9 +844,15 @@ class _ArticleWriter:
         picked.sort()
         headings = [HEADINGS[index] for index in picked]
         sections: list[str] = []
+        detail = min(DETAIL_MAX, rng.lognormvariate(DETAIL_MU, DETAIL_SIGMA))
         for heading in headings:
             blocks = self.section_makers[heading](ctx)
+            for _extra in range(int(detail + rng.random())):
+                blocks.insert(rng.randint(0, len(blocks)), self._sentences(DETAILS, 2, 3, ctx))
             sections.append("\n\n".join([f"## {heading}", *blocks]))
+        while sum(map(len, sections)) < MIN_BODY:  # short ones get another paragraph
+            n = rng.randrange(len(sections))
+            sections[n] += "\n\n" + self._sentences(DETAILS, 2, 3, ctx)
         if placeholders and "联系方式" not in headings:
             sections[-1] += "\n\n" + self._placeholder_sentence(ctx)
         body = "\n\n".join(sections) + "\n"
@@ -880,7 +929,7 @@ def _override(
     if rng.random() < 0.2:
         summary = f"{short}客户办理{topic}，请按本地规定执行：" + OVERRIDE_LINES[1].format_map(ctx)
     reason = rng.choice(OVERRIDE_REASONS)
-    note = f"{short}{reason}。" if hidden is None else f"{short}暂不开办此项业务，{reason}。"
+    note = f"{short}：{reason}。" if hidden is None else f"{short}暂不开办此项业务：{reason}。"
     return {
         "type": "override",
         "article": key,

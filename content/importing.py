@@ -67,9 +67,9 @@ APPLY: dict[str, Callable[..., services.Outcome]] = {
 class ApplyFailed(Exception):
     """A validated record could not be applied; the whole import was rolled back."""
 
-    def __init__(self, line: int, error: Exception) -> None:
-        super().__init__(f"{line}: {error}")
-        self.line = line
+    def __init__(self, lines: str, error: Exception) -> None:
+        super().__init__(f"{lines}: {error}")
+        self.lines = lines
 
 
 @transaction.atomic

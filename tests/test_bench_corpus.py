@@ -204,7 +204,9 @@ def test_the_cli_writes_the_same_lines_to_a_file_as_to_stdout(tmp_path: Path) ->
 
 def test_main_writes_to_out(tmp_path: Path) -> None:
     out = tmp_path / "corpus.jsonl"
-    assert main(["--articles", "5", "--branches", "1", "--override-rate", "0", "--out", str(out)]) == 0
+    assert (
+        main(["--articles", "5", "--branches", "1", "--override-rate", "0", "--out", str(out)]) == 0
+    )
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sum(record["type"] == "article" for record in records) == 5
     assert not any(record["type"] == "override" for record in records)

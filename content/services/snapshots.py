@@ -36,7 +36,7 @@ def content_hash(data: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _hq_variables() -> dict[str, str]:
+def hq_variables() -> dict[str, str]:
     hq = Branch.objects.filter(parent__isnull=True).only("variables").first()
     return dict(hq.variables) if hq else {}
 
@@ -50,9 +50,11 @@ def in_effect(start: dt.date | None, end: dt.date | None, on: dt.date) -> bool:
     return (start is None or start <= on) and (end is None or on <= end)
 
 
-def article_snapshot_write(article: KnowledgeArticle, revision_id: int) -> PublishedArticle:
-    """Snapshot `article` (its live field values) as what readers now see, and log it."""
-    rendered = markdown.render(article.body, variables=_hq_variables(), embeds=WagtailEmbeds())
+def article_snapshot(
+    article: KnowledgeArticle, revision_id: int, hq_variables: dict[str, str]
+) -> PublishedArticle:
+    """The (unsaved) snapshot of `article`'s field values: what readers will see."""
+    rendered = markdown.render(article.body, variables=hq_variables, embeds=WagtailEmbeds())
     fields: dict[str, Any] = {
         "key": article.key,
         "title": article.title,
@@ -60,7 +62,7 @@ def article_snapshot_write(article: KnowledgeArticle, revision_id: int) -> Publi
         "body": article.body,
         "sections": [
             {"slug": s.slug, "heading": s.heading, "markdown": s.markdown}
-            for s in markdown.parse_sections(article.body)
+            for s in rendered.sections
         ],
         "questions": article.questions,
         "category": article.category.path,
@@ -72,17 +74,24 @@ def article_snapshot_write(article: KnowledgeArticle, revision_id: int) -> Publi
         "effective_to": article.effective_to,
     }
     fields["content_hash"] = content_hash(fields)
-    snapshot, _ = PublishedArticle.objects.update_or_create(
-        article=article,
-        defaults={
-            **fields,
-            "revision_id": revision_id,
-            "html": rendered.html,
-            "text": rendered.text,
-            "in_effect": in_effect(article.effective_from, article.effective_to, today()),
-            "published_at": timezone.now(),
-        },
+    return PublishedArticle(
+        article_id=article.pk,
+        revision_id=revision_id,
+        html=rendered.html,
+        text=rendered.text,
+        in_effect=in_effect(article.effective_from, article.effective_to, today()),
+        published_at=timezone.now(),
+        **fields,
     )
+
+
+def article_snapshot_write(article: KnowledgeArticle, revision_id: int) -> PublishedArticle:
+    """Snapshot `article` (its live field values) as what readers now see, and log it."""
+    snapshot = article_snapshot(article, revision_id, hq_variables())
+    snapshot.pk = (
+        PublishedArticle.objects.filter(article_id=article.pk).values_list("pk", flat=True).first()
+    )
+    snapshot.save()
     change_append(
         article_key=article.key,
         action=Action.PUBLISHED,
@@ -113,7 +122,8 @@ def override_operations(override: BranchOverride) -> dict[str, dict[str, str]]:
     }
 
 
-def override_snapshot_write(override: BranchOverride, revision_id: int) -> PublishedOverride:
+def override_snapshot(override: BranchOverride, revision_id: int) -> PublishedOverride:
+    """The (unsaved) snapshot of one live override."""
     fields: dict[str, Any] = {
         "article_key": override.article.key,
         "branch_code": override.branch.code,
@@ -123,10 +133,19 @@ def override_snapshot_write(override: BranchOverride, revision_id: int) -> Publi
         "sections": override_operations(override),
     }
     fields["content_hash"] = content_hash(fields)
-    snapshot, _ = PublishedOverride.objects.update_or_create(
-        override=override,
-        defaults={**fields, "revision_id": revision_id, "published_at": timezone.now()},
+    return PublishedOverride(
+        override_id=override.pk, revision_id=revision_id, published_at=timezone.now(), **fields
     )
+
+
+def override_snapshot_write(override: BranchOverride, revision_id: int) -> PublishedOverride:
+    snapshot = override_snapshot(override, revision_id)
+    snapshot.pk = (
+        PublishedOverride.objects.filter(override_id=override.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    snapshot.save()
     change_append(
         article_key=override.article.key,
         action=Action.OVERRIDE_PUBLISHED,
