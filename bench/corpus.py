@@ -641,6 +641,7 @@ class _ArticleWriter:
         }  # per top-level category
         self.materials = {top: MATERIALS.get(top, []) + MATERIALS["common"] for top in CATEGORIES}
         self.steps = {top: STEPS.get(top, STEPS["common"]) for top in CATEGORIES}
+        self.steps["报案"] = STEPS["理赔"]
         self.titles: set[str] = set()
         self.plain_titles = [t for t in TITLE_TEMPLATES if "{product}" not in t]
         self.section_makers = {

@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from content import services
+from content.models import BranchOverride, KnowledgeArticle
 from content.records import Catalog, Problem, Record, validate_record
+from content.services import bulk
 
 logger = logging.getLogger(__name__)
 
@@ -72,21 +74,73 @@ class ApplyFailed(Exception):
         self.lines = lines
 
 
+BULK_CREATE = {"article": bulk.articles_create, "override": bulk.overrides_create}
+
+
+def _identity(record: Record) -> object:
+    if record["type"] == "article":
+        return ("article", record["key"]) if record["key"] else None
+    if record["type"] == "override":
+        return ("override", record["article"], record["branch"])
+    return None
+
+
+def _runs(records: list[tuple[int, Record]]) -> Iterator[tuple[str | None, list]]:
+    """Split records, in file order, into runs: ``(type, records)`` of creations for the
+    bulk path, or ``(None, [record])`` for a record that takes the one-by-one path."""
+    taken: set[object] = {
+        ("article", key) for key in KnowledgeArticle.objects.values_list("key", flat=True)
+    }
+    taken.update(
+        ("override", key, code)
+        for key, code in BranchOverride.objects.values_list("article__key", "branch__code")
+    )
+    run_type: str | None = None
+    run: list[tuple[int, Record]] = []
+    for line, record in records:
+        identity = _identity(record)
+        bulkable = identity is not None and identity not in taken
+        if identity is not None:
+            taken.add(identity)  # a second record for it in this file updates: one by one
+        if bulkable and record["type"] == run_type:
+            run.append((line, record))
+            continue
+        if run:
+            yield run_type, run
+        run_type = record["type"] if bulkable else None
+        run = [(line, record)]
+    if run:
+        yield run_type, run
+
+
 @transaction.atomic
 def apply(
     records: list[tuple[int, Record]],
     *,
     user: AbstractBaseUser | None = None,
     progress: Callable[[int], None] | None = None,
+    bulk_create: bool = True,
 ) -> Counter[str]:
-    """Apply validated records in file order; returns counts like ``article created``."""
+    """Apply validated records in file order; returns counts like ``article created``.
+
+    New articles and overrides take the bulk path (the same rows in far fewer
+    statements) unless `bulk_create` is False; every other record goes one by one.
+    """
     counts: Counter[str] = Counter()
-    for done, (line, record) in enumerate(records, start=1):
+    done = 0
+    runs = _runs(records) if bulk_create else ((None, [item]) for item in records)
+    for run_type, run in runs:
+        lines = str(run[0][0]) if len(run) == 1 else f"{run[0][0]}-{run[-1][0]}"
         try:
-            outcome = APPLY[record["type"]](record, user)
+            if run_type is None:
+                record = run[0][1]
+                counts[f"{record['type']} {APPLY[record['type']](record, user)}"] += 1
+            else:
+                BULK_CREATE[run_type]([record for _, record in run], user=user)
+                counts[f"{run_type} {services.Outcome.CREATED}"] += len(run)
         except Exception as error:
-            raise ApplyFailed(line, error) from error
-        counts[f"{record['type']} {outcome}"] += 1
+            raise ApplyFailed(lines, error) from error
+        done += len(run)
         if progress:
             progress(done)
     logger.info("import applied records=%d %s", len(records), _kv(counts))

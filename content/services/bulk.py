@@ -12,6 +12,7 @@ here; ``manage.py rebuild_references_index`` does that.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -82,6 +83,20 @@ class _Lookups:
         return self.tags[name]
 
 
+def _as_drafted(obj: Any) -> dict:
+    """Revision content as ``save_revision`` records it: taken before the publish."""
+    live, changes = obj.live, obj.has_unpublished_changes
+    obj.live, obj.has_unpublished_changes = False, False
+    try:
+        return obj.serializable_data()
+    finally:
+        obj.live, obj.has_unpublished_changes = live, changes
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
 def _products() -> list[tuple[str, Product]]:
     return [(product.code, product) for product in Product.objects.all()]
 
@@ -136,9 +151,9 @@ def _articles_chunk(
             category=lookups.category(record["category"]),
             channels=record["channels"],
             audience=record["audience"],
-            effective_from=record["effective_from"],
-            effective_to=record["effective_to"],
-            review_due=record["review_due"],
+            effective_from=_date(record["effective_from"]),
+            effective_to=_date(record["effective_to"]),
+            review_due=_date(record["review_due"]),
             owner=user,
             content_type=article_ct,
             locale_id=index.locale_id,
@@ -176,7 +191,7 @@ def _articles_chunk(
                 created_at=now,
                 user=user,
                 object_str=str(article),
-                content=article.serializable_data(),
+                content=_as_drafted(article),
             )
             for article in articles
         ]
@@ -263,7 +278,6 @@ def _overrides_chunk(
                 has_unpublished_changes=not publish,
                 first_published_at=now if publish else None,
                 last_published_at=now if publish else None,
-                latest_revision_created_at=now,
             )
         )
     BranchOverride.objects.bulk_create(overrides)
@@ -289,7 +303,7 @@ def _overrides_chunk(
             created_at=now,
             user=user,
             object_str=str(o),
-            content=o.serializable_data(),
+            content=_as_drafted(o),
         )
         for o in overrides
     )

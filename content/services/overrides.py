@@ -40,8 +40,8 @@ def _apply_fields(override: BranchOverride, record: Record) -> None:
     override.summary = record["summary"]
     override.note = record["note"]
     override.sections = [
-        OverrideSection(slug=slug, mode=op["mode"], body=op["body"])
-        for slug, op in record["sections"].items()
+        OverrideSection(slug=slug, mode=op["mode"], body=op["body"], sort_order=n)
+        for n, (slug, op) in enumerate(record["sections"].items())
     ]
 
 
