@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from content import services
+from content import markdown, services
 from content.models import BranchOverride, KnowledgeArticle
+from content.parallel import pmap
 from content.records import Catalog, Problem, Record, validate_record
 from content.services import bulk
 
@@ -36,24 +37,43 @@ class Parsed:
         return len({problem.line for problem in self.problems})
 
 
+def _article_texts(raw: object) -> list[str]:
+    if not isinstance(raw, dict) or raw.get("type", "article") != "article":
+        return []
+    return [text for text in (raw.get("body"), raw.get("summary")) if isinstance(text, str)]
+
+
 def parse(lines: Iterable[str], catalog: Catalog | None = None) -> Parsed:
     """Validate every line against the database and the valid lines before it."""
     catalog = catalog or Catalog.from_database()
     parsed = Parsed()
+    decoded: list[tuple[int, object]] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            decoded.append((number, json.loads(line)))
         except json.JSONDecodeError as error:
             parsed.problems.append(
                 Problem(number, None, f"not valid JSON ({error.msg} at column {error.colno})")
             )
-            continue
+    # The Markdown checks are the expensive part and need no database: run them on every
+    # core up front; the in-order pass below then only adds what depends on earlier lines.
+    texts = list(
+        {
+            text: None
+            for _, raw in decoded
+            for text in _article_texts(raw)
+            if not markdown.has_embeds(text)
+        }
+    )
+    catalog.checks.update(zip(texts, pmap(markdown.check, texts), strict=True))
+    for number, raw in decoded:
         record, problems = validate_record(number, raw, catalog)
         if record is not None:
             parsed.records.append((number, record))
         parsed.problems.extend(problems)
+    parsed.problems.sort(key=lambda problem: problem.line)
     return parsed
 
 

@@ -358,6 +358,11 @@ def render(
     return Rendered(html, _plain(doc.tokens), sections)
 
 
+def _unknown(line: int, name: str, known: Collection[str]) -> Problem:
+    names = ", ".join(sorted(known)) or "none"
+    return Problem(line, f"unknown variable {{{{ branch.{name} }}}} (known: {names})")
+
+
 def _check(doc: _Doc, known: Collection[str] | None, embeds: EmbedResolver | None) -> list[Problem]:
     problems: list[Problem] = []
     for line, written in doc.scan:
@@ -368,9 +373,7 @@ def _check(doc: _Doc, known: Collection[str] | None, embeds: EmbedResolver | Non
             hint = "write {{ branch.name }} with a lower-case name"
             problems.append(Problem(line, f"malformed placeholder {written} ({hint})"))
         elif known is not None and var.group("name") not in known:
-            names = ", ".join(sorted(known)) or "none"
-            message = f"unknown variable {{{{ branch.{var.group('name')} }}}} (known: {names})"
-            problems.append(Problem(line, message))
+            problems.append(_unknown(line, var.group("name"), known))
     for token in doc.tokens:
         if token.type == "heading_open" and token.tag == "h1" and token.map:
             message = "use ## for section headings; the article title is the level-1 heading"
@@ -421,3 +424,51 @@ def validate(
         # The editor's form must show a problem, never a 500; the traceback is still logged.
         _log.exception("could not validate article markdown")
         return [Problem(None, "this text could not be checked; please report it to support")]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What :func:`validate` finds before knowing the variable names (picklable, so it can
+    be computed in worker processes for big imports)."""
+
+    problems: tuple[Problem, ...]
+    placeholders: tuple[tuple[int, str], ...]  # (line, name) of well-formed placeholders
+
+
+def check(source: str, *, embeds: EmbedResolver | None = None) -> Checked:
+    """Every problem except unknown variable names, plus where the placeholders are."""
+    try:
+        doc = _analyse(source)
+        placeholders = tuple(
+            (line, var.group("name"))
+            for line, written in doc.scan
+            if (var := VARIABLE_RE.fullmatch(written))
+        )
+        return Checked(tuple(_check(doc, None, embeds)), placeholders)
+    except Exception:  # noqa: BLE001  (as in validate: a problem for the editor, never a 500)
+        _log.exception("could not check article markdown")
+        return Checked((Problem(None, "this text could not be checked; please report it"),), ())
+
+
+def unknown_variables(checked: Checked, known: Collection[str]) -> list[Problem]:
+    return [_unknown(line, name, known) for line, name in checked.placeholders if name not in known]
+
+
+def problems_of(checked: Checked, known: Collection[str] | None) -> list[Problem]:
+    """``validate``'s result from a :class:`Checked` and the known variable names."""
+    found = list(checked.problems)
+    if known is not None:
+        found += unknown_variables(checked, known)
+    return sorted(found, key=lambda p: (p.line is None, p.line or 0))
+
+
+def has_embeds(source: str) -> bool:
+    """Whether `source` may refer to media (which needs the database to resolve)."""
+    lowered = source.lower()
+    return "image:" in lowered or "document:" in lowered
+
+
+def render_with_variables(item: tuple[str, Mapping[str, str]]) -> Rendered:
+    """``render(source, variables=...)`` for a process pool (no embeds: no database)."""
+    source, variables = item
+    return render(source, variables=variables)

@@ -57,7 +57,11 @@ class Catalog:
     branches: dict[str, str | None] = field(default_factory=dict)  # code -> parent code
     variables: set[str] = field(default_factory=set)
     products: set[str] = field(default_factory=set)
-    articles: dict[str, set[str] | None] = field(default_factory=dict)  # key -> live slugs
+    # key -> HQ's live section slugs, or the live body they come from (parsed on first
+    # use: most articles are never overridden), or None when the article is not live
+    articles: dict[str, set[str] | str | None] = field(default_factory=dict)
+    # Markdown checks by source text, precomputed in parallel for big files
+    checks: dict[str, markdown.Checked] = field(default_factory=dict)
     embeds: markdown.EmbedResolver | None = None
 
     @classmethod
@@ -90,10 +94,20 @@ class Catalog:
             self.products.add(record["code"])
         elif record["type"] == "article":
             if record["status"] == "published":
-                sections = markdown.parse_sections(record["body"])
-                self.articles[record["key"]] = {section.slug for section in sections}
+                self.articles[record["key"]] = record["body"]
             else:
                 self.articles.setdefault(record["key"], None)
+
+    def checked(self, text: str) -> markdown.Checked:
+        if text not in self.checks or markdown.has_embeds(text):
+            self.checks[text] = markdown.check(text, embeds=self.embeds)
+        return self.checks[text]
+
+    def live_slugs(self, key: str) -> set[str] | None:
+        known = self.articles.get(key)
+        if isinstance(known, str):
+            known = self.articles[key] = {s.slug for s in markdown.parse_sections(known)}
+        return known
 
 
 class Invalid(Exception):
@@ -162,9 +176,7 @@ def _date(raw: Record, name: str, errors: Invalid) -> str | None:
 
 
 def _markdown(name: str, text: str, catalog: Catalog, errors: Invalid) -> None:
-    for problem in markdown.validate(
-        text, known_variables=catalog.variables, embeds=catalog.embeds
-    ):
+    for problem in markdown.problems_of(catalog.checked(text), catalog.variables):
         errors.add(name, str(problem))
 
 
@@ -347,7 +359,7 @@ def _override(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
     }
     if key in catalog.articles:
         for name, message in override_problems(
-            hq_slugs=catalog.articles[key],
+            hq_slugs=catalog.live_slugs(key),
             summary=record["summary"],
             operations=[(slug, op["mode"], op["body"]) for slug, op in sections.items()],
             known_variables=catalog.variables,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from taggit.models import Tag
 from wagtail.models import ModelLogEntry, Page, PageLogEntry, Revision
 
+from content.markdown import render_with_variables
 from content.models import (
     Action,
     ArticleTag,
@@ -36,6 +37,7 @@ from content.models import (
     PublishedArticle,
     PublishedOverride,
 )
+from content.parallel import pmap
 from content.records import Record
 from content.selectors import BranchTree
 from content.services.articles import knowledge_index
@@ -62,6 +64,16 @@ def _insert_child_rows(model: type, objects: Sequence[Any]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+def _set_revisions(model: type, rows: list[tuple[int, int | None, int]]) -> None:
+    """Point each (latest, live, pk) row at its revisions: one prepared UPDATE, many rows."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET latest_revision_id = %s, live_revision_id = %s WHERE id = %s",  # noqa: S608
+            rows,
+        )
 
 
 class _Lookups:
@@ -177,6 +189,7 @@ def _articles_chunk(
     )
     for article, page, record in zip(articles, pages, records, strict=True):
         article.pk = article.id = article.page_ptr_id = page.pk
+        article.wagtail_admin_comments = []  # in memory: serialising must not query
         article.products = [lookups.products[code] for code in record["products"]]
         article.tags.set([lookups.tag(name) for name in record["tags"]], clear=True)
     _insert_child_rows(KnowledgeArticle, articles)
@@ -196,11 +209,10 @@ def _articles_chunk(
             for article in articles
         ]
     )
-    for page, article, revision in zip(pages, articles, revisions, strict=True):
-        page.latest_revision_id = article.latest_revision_id = revision.pk
-        if article.live:
-            page.live_revision_id = article.live_revision_id = revision.pk
-    Page.objects.bulk_update(pages, ["latest_revision", "live_revision"])
+    for article, revision in zip(articles, revisions, strict=True):
+        article.latest_revision_id = revision.pk
+        article.live_revision_id = revision.pk if article.live else None
+    _set_revisions(Page, [(a.latest_revision_id, a.live_revision_id, a.pk) for a in articles])
 
     ArticleTag.objects.bulk_create(
         ArticleTag(content_object_id=a.pk, tag_id=item.tag_id)
@@ -223,7 +235,11 @@ def _articles_chunk(
     PageLogEntry.objects.bulk_create(entries)
 
     live = [(a, r) for a, r in zip(articles, revisions, strict=True) if a.live]
-    PublishedArticle.objects.bulk_create(article_snapshot(a, r.pk, variables) for a, r in live)
+    renders = pmap(render_with_variables, [(a.body, variables) for a, _ in live])
+    PublishedArticle.objects.bulk_create(
+        article_snapshot(a, r.pk, variables, rendered)
+        for (a, r), rendered in zip(live, renders, strict=True)
+    )
     changes_append_bulk(
         [
             ChangeEvent(
@@ -309,9 +325,10 @@ def _overrides_chunk(
     )
     for override, revision in zip(overrides, revisions, strict=True):
         override.latest_revision_id = revision.pk
-        if override.live:
-            override.live_revision_id = revision.pk
-    BranchOverride.objects.bulk_update(overrides, ["latest_revision", "live_revision"])
+        override.live_revision_id = revision.pk if override.live else None
+    _set_revisions(
+        BranchOverride, [(o.latest_revision_id, o.live_revision_id, o.pk) for o in overrides]
+    )
     entries = []
     for override, revision in zip(overrides, revisions, strict=True):
         actions = ["wagtail.edit", "wagtail.publish"] if override.live else ["wagtail.edit"]

@@ -51,10 +51,17 @@ def in_effect(start: dt.date | None, end: dt.date | None, on: dt.date) -> bool:
 
 
 def article_snapshot(
-    article: KnowledgeArticle, revision_id: int, hq_variables: dict[str, str]
+    article: KnowledgeArticle,
+    revision_id: int,
+    hq_variables: dict[str, str],
+    rendered: markdown.Rendered | None = None,
 ) -> PublishedArticle:
-    """The (unsaved) snapshot of `article`'s field values: what readers will see."""
-    rendered = markdown.render(article.body, variables=hq_variables, embeds=WagtailEmbeds())
+    """The (unsaved) snapshot of `article`'s field values: what readers will see.
+
+    `rendered` may be passed in when the body was rendered elsewhere (in parallel).
+    """
+    if rendered is None or markdown.has_embeds(article.body):
+        rendered = markdown.render(article.body, variables=hq_variables, embeds=WagtailEmbeds())
     fields: dict[str, Any] = {
         "key": article.key,
         "title": article.title,
@@ -127,14 +134,17 @@ def override_snapshot(override: BranchOverride, revision_id: int) -> PublishedOv
     fields: dict[str, Any] = {
         "article_key": override.article.key,
         "branch_code": override.branch.code,
-        "based_on_revision_id": override.based_on_id,
         "visibility": override.visibility,
         "summary": override.summary,
         "sections": override_operations(override),
     }
-    fields["content_hash"] = content_hash(fields)
+    fields["content_hash"] = content_hash(fields)  # what readers see; based_on is not that
     return PublishedOverride(
-        override_id=override.pk, revision_id=revision_id, published_at=timezone.now(), **fields
+        override_id=override.pk,
+        revision_id=revision_id,
+        based_on_revision_id=override.based_on_id,
+        published_at=timezone.now(),
+        **fields,
     )
 
 

@@ -39,7 +39,9 @@ VOLATILE = {
     "based_on",
     "content_object",
     "override",
+    "override_id",
     "article",
+    "article_id",
 }
 
 
@@ -69,6 +71,10 @@ def _revision_content(revision: Revision) -> dict:
         content["tagged_items"] = sorted(
             Tag.objects.get(pk=t["tag"]).name for t in content["tagged_items"]
         )
+    if "branch" in content:
+        from content.models import Branch
+
+        content["branch"] = Branch.objects.get(pk=content["branch"]).code
     if "sections" in content:
         content["sections"] = sorted(
             json.dumps(s, ensure_ascii=False, sort_keys=True) for s in content["sections"]

@@ -1,0 +1,38 @@
+"""Spread pure, CPU-bound work (Markdown parsing) over the machine's cores for big imports.
+
+Invariant: results come back in input order and equal ``list(map(fn, items))``; small
+inputs (and single-core machines) are mapped in-process. Workers are *spawned*, not
+forked, so no database connection is ever shared with them — `fn` must be a pure,
+module-level function of picklable arguments.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+THRESHOLD = 400  # below this, starting the workers costs more than it saves
+_pool: ProcessPoolExecutor | None = None
+
+
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool  # one pool per process, created on the first big import
+    if _pool is None:
+        _pool = ProcessPoolExecutor(_workers(), mp_context=multiprocessing.get_context("spawn"))
+    return _pool
+
+
+def pmap(fn: Callable[..., T], items: Sequence[Any]) -> list[T]:
+    if len(items) < THRESHOLD or _workers() < 2:
+        return [fn(item) for item in items]
+    chunksize = max(16, len(items) // (_workers() * 8))
+    return list(_executor().map(fn, items, chunksize=chunksize))
