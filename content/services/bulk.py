@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.db.models import F
 from django.utils import timezone
 from taggit.models import Tag
@@ -137,6 +137,7 @@ def articles_create(records: Sequence[Record], *, user: Any = None) -> int:
     branches = sorted(Branch.objects.values_list("code", flat=True))
     for start in range(0, len(records), CHUNK):
         _articles_chunk(records[start : start + CHUNK], user, lookups, variables, branches)
+        reset_queries()  # with DEBUG on, Django would keep every (huge) INSERT in memory
     return len(records)
 
 
@@ -266,6 +267,7 @@ def overrides_create(records: Sequence[Record], *, user: Any = None) -> int:
             )
         }
         _overrides_chunk(chunk, user, articles, branch_ids, affected, override_ct)
+        reset_queries()
     return len(records)
 
 
