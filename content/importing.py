@@ -156,7 +156,11 @@ def apply(
                 record = run[0][1]
                 counts[f"{record['type']} {APPLY[record['type']](record, user)}"] += 1
             else:
-                BULK_CREATE[run_type]([record for _, record in run], user=user)
+                BULK_CREATE[run_type](
+                    [record for _, record in run],
+                    user=user,
+                    progress=(lambda n, base=done: progress(base + n)) if progress else None,
+                )
                 counts[f"{run_type} {services.Outcome.CREATED}"] += len(run)
         except Exception as error:
             raise ApplyFailed(lines, error) from error

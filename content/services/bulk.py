@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -130,7 +130,9 @@ def _page_log(
 
 
 @transaction.atomic
-def articles_create(records: Sequence[Record], *, user: Any = None) -> int:
+def articles_create(
+    records: Sequence[Record], *, user: Any = None, progress: Callable[[int], None] | None = None
+) -> int:
     """Create the articles of `records` (none of whose keys exist yet); returns how many."""
     lookups = _Lookups()
     variables = hq_variables()
@@ -138,6 +140,8 @@ def articles_create(records: Sequence[Record], *, user: Any = None) -> int:
     for start in range(0, len(records), CHUNK):
         _articles_chunk(records[start : start + CHUNK], user, lookups, variables, branches)
         reset_queries()  # with DEBUG on, Django would keep every (huge) INSERT in memory
+        if progress:
+            progress(min(start + CHUNK, len(records)))
     return len(records)
 
 
@@ -252,7 +256,9 @@ def _articles_chunk(
 
 
 @transaction.atomic
-def overrides_create(records: Sequence[Record], *, user: Any = None) -> int:
+def overrides_create(
+    records: Sequence[Record], *, user: Any = None, progress: Callable[[int], None] | None = None
+) -> int:
     """Create the overrides of `records` (none of which exist yet); returns how many."""
     tree = BranchTree.load()
     affected = {code: sorted([code, *tree.descendants(code)]) for code in tree.parents}
@@ -268,6 +274,8 @@ def overrides_create(records: Sequence[Record], *, user: Any = None) -> int:
         }
         _overrides_chunk(chunk, user, articles, branch_ids, affected, override_ct)
         reset_queries()
+        if progress:
+            progress(min(start + CHUNK, len(records)))
     return len(records)
 
 
