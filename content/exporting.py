@@ -9,7 +9,8 @@ overrides follow the articles, in the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from content.models import Branch, BranchOverride, Category, KnowledgeArticle, Product
 from content.records import (
@@ -36,20 +37,20 @@ def records() -> Iterator[Record]:
         yield product_record(product)
     articles = KnowledgeArticle.objects.select_related("category").order_by("key")
     for article in articles.iterator(chunk_size=500):
-        if article.live:
-            yield article_record(article, status="published")
-        if article.has_unpublished_changes or not article.live:
-            latest = article.get_latest_revision_as_object()
-            yield article_record(latest, status="draft")
+        yield from _versions(article, article_record)
     overrides = BranchOverride.objects.select_related("article", "branch").order_by(
         "article__key", "branch__path"
     )
     for override in overrides.iterator(chunk_size=500):
-        if override.live:
-            yield override_record(override, status="published")
-        if override.has_unpublished_changes or not override.live:
-            latest = override.get_latest_revision_as_object()
-            yield override_record(latest, status="draft")
+        yield from _versions(override, override_record)
+
+
+def _versions(obj: Any, to_record: Callable[..., Record]) -> Iterator[Record]:
+    """The live version as ``published``, then a pending draft as ``draft``."""
+    if obj.live:
+        yield to_record(obj, status="published")
+    if obj.has_unpublished_changes or not obj.live:
+        yield to_record(obj.get_latest_revision_as_object(), status="draft")
 
 
 def lines() -> Iterator[str]:

@@ -454,10 +454,7 @@ def override_record(override: BranchOverride, *, status: str) -> Record:
         "branch": override.branch.code,
         "hidden": HIDDEN_FLAG[override.visibility],
         "summary": override.summary,
-        "sections": {
-            section.slug: {"mode": section.mode, "body": section.body}
-            for section in override.sections.all()
-        },
+        "sections": override.operations(),
         "note": override.note,
         "status": status,
     }

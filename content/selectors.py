@@ -17,7 +17,7 @@ from content import markdown
 from content.embeds import WagtailEmbeds
 from content.models import Branch, BranchOverride, PublishedArticle, PublishedOverride
 from content.resolution import Layer, merged_variables, resolve
-from content.services.snapshots import content_hash, override_operations
+from content.services.snapshots import content_hash
 
 
 @dataclass(frozen=True)
@@ -170,5 +170,5 @@ def effective_article_preview(
     tree = BranchTree.load()
     code = override.branch.code
     layers = [layer for layer in _layers(published.key, tree.chain(code)) if layer.branch != code]
-    layers.append(Layer(code, override.visibility, override.summary, override_operations(override)))
+    layers.append(Layer(code, override.visibility, override.summary, override.operations()))
     return _compose(published, code, layers, tree)

@@ -127,9 +127,9 @@ class BranchOverride(
     def stale(self) -> bool:
         return bool(self.stale_parts or self.orphaned_sections)
 
-    def operations(self) -> dict[str, tuple[str, str]]:
-        """``slug -> (mode, body)`` for every section this override touches."""
-        return {section.slug: (section.mode, section.body) for section in self.sections.all()}
+    def operations(self) -> dict[str, dict[str, str]]:
+        """``slug -> {"mode", "body"}`` for every section this override touches, in order."""
+        return {s.slug: {"mode": s.mode, "body": s.body} for s in self.sections.all()}
 
     def get_preview_template(self, request: Any, mode_name: str) -> str:
         return "content/effective_article.html"

@@ -66,6 +66,30 @@ def _insert_child_rows(model: type, objects: Sequence[Any]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
+def _revisions_create(
+    objects: Sequence[Any], table_model: type, ct: Any, base_ct: Any, user: Any, at: Any
+) -> list[Revision]:
+    """One revision per object, as ``save_revision`` makes it, and point the object at it
+    (``latest_revision``, and ``live_revision`` when live)."""
+    revisions = Revision.objects.bulk_create(
+        Revision(
+            content_type=ct,
+            base_content_type=base_ct,
+            object_id=str(obj.pk),
+            created_at=at,
+            user=user,
+            object_str=str(obj),
+            content=_as_drafted(obj),
+        )
+        for obj in objects
+    )
+    for obj, revision in zip(objects, revisions, strict=True):
+        obj.latest_revision_id = revision.pk
+        obj.live_revision_id = revision.pk if obj.live else None
+    _set_revisions(table_model, [(o.latest_revision_id, o.live_revision_id, o.pk) for o in objects])
+    return revisions
+
+
 def _set_revisions(model: type, rows: list[tuple[int, int | None, int]]) -> None:
     """Point each (latest, live, pk) row at its revisions: one prepared UPDATE, many rows."""
     table = connection.ops.quote_name(model._meta.db_table)
@@ -200,24 +224,7 @@ def _articles_chunk(
     _insert_child_rows(KnowledgeArticle, articles)
     Page.objects.filter(pk=index.pk).update(numchild=F("numchild") + len(articles))
 
-    revisions = Revision.objects.bulk_create(
-        [
-            Revision(
-                content_type=article_ct,
-                base_content_type=page_ct,
-                object_id=str(article.pk),
-                created_at=now,
-                user=user,
-                object_str=str(article),
-                content=_as_drafted(article),
-            )
-            for article in articles
-        ]
-    )
-    for article, revision in zip(articles, revisions, strict=True):
-        article.latest_revision_id = revision.pk
-        article.live_revision_id = revision.pk if article.live else None
-    _set_revisions(Page, [(a.latest_revision_id, a.live_revision_id, a.pk) for a in articles])
+    revisions = _revisions_create(articles, Page, article_ct, page_ct, user, now)
 
     ArticleTag.objects.bulk_create(
         ArticleTag(content_object_id=a.pk, tag_id=item.tag_id)
@@ -321,24 +328,7 @@ def _overrides_chunk(
         for o in overrides
         for s in o.sections.all()
     )
-    revisions = Revision.objects.bulk_create(
-        Revision(
-            content_type=override_ct,
-            base_content_type=override_ct,
-            object_id=str(o.pk),
-            created_at=now,
-            user=user,
-            object_str=str(o),
-            content=_as_drafted(o),
-        )
-        for o in overrides
-    )
-    for override, revision in zip(overrides, revisions, strict=True):
-        override.latest_revision_id = revision.pk
-        override.live_revision_id = revision.pk if override.live else None
-    _set_revisions(
-        BranchOverride, [(o.latest_revision_id, o.live_revision_id, o.pk) for o in overrides]
-    )
+    revisions = _revisions_create(overrides, BranchOverride, override_ct, override_ct, user, now)
     entries = []
     for override, revision in zip(overrides, revisions, strict=True):
         actions = ["wagtail.edit", "wagtail.publish"] if override.live else ["wagtail.edit"]

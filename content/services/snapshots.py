@@ -122,13 +122,6 @@ def article_snapshot_delete(article: KnowledgeArticle, *, expired: bool = False)
         )
 
 
-def override_operations(override: BranchOverride) -> dict[str, dict[str, str]]:
-    return {
-        section.slug: {"mode": section.mode, "body": section.body}
-        for section in override.sections.all()
-    }
-
-
 def override_snapshot(override: BranchOverride, revision_id: int) -> PublishedOverride:
     """The (unsaved) snapshot of one live override."""
     fields: dict[str, Any] = {
@@ -136,7 +129,7 @@ def override_snapshot(override: BranchOverride, revision_id: int) -> PublishedOv
         "branch_code": override.branch.code,
         "visibility": override.visibility,
         "summary": override.summary,
-        "sections": override_operations(override),
+        "sections": override.operations(),
     }
     fields["content_hash"] = content_hash(fields)  # what readers see; based_on is not that
     return PublishedOverride(

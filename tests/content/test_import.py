@@ -13,6 +13,7 @@ from wagtail.models import PageLogEntry, Revision
 
 from content.models import Branch, Category, KnowledgeArticle, Product
 from tests.factories import article_record
+from tests.imports import failed_import, jsonl, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -28,31 +29,6 @@ TAXONOMY = [
     {"type": "branch", "code": "GD", "name": "广东分公司", "parent": "HQ", "variables": {}},
     {"type": "product", "code": "KN-YL", "name": "康宁医疗", "line": "health", "status": "on_sale"},
 ]
-
-
-def jsonl(tmp_path: Path, *records: object) -> Path:
-    path = tmp_path / "records.jsonl"
-    path.write_text(
-        "".join(
-            (r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records
-        ),
-        encoding="utf-8",
-    )
-    return path
-
-
-def run_import(path: Path | str, *args: str) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("kms_import", str(path), *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
-def failed_import(path: Path, *args: str) -> str:
-    err = io.StringIO()
-    with pytest.raises(CommandError) as raised:
-        call_command("kms_import", str(path), *args, stdout=io.StringIO(), stderr=err)
-    assert raised.value.returncode == 1
-    return err.getvalue() + str(raised.value)
 
 
 def test_a_valid_file_is_live_when_the_command_returns(tmp_path: Path) -> None:

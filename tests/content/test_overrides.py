@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from wagtail.models import Revision
 
 from content.models import (
@@ -29,6 +29,7 @@ from content.selectors import EffectiveArticle, effective_article
 from content.services import override_rebase, override_upsert
 from content.services.overrides import override_staleness, overrides_staleness_refresh
 from tests.factories import HQ_VARIABLES, BranchFactory, make_article
+from tests.imports import failed_import, jsonl, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -597,7 +598,7 @@ def test_a_draft_override_record_leaves_the_live_override_alone(article: Knowled
     assert override.has_unpublished_changes
     assert text_of("GD", "办理材料") == GD_MATERIALS_TEXT
     draft = override.get_latest_revision_as_object()
-    assert draft.operations() == {"办理材料": ("replace", "- 草稿材料清单")}
+    assert draft.operations() == {"办理材料": {"mode": "replace", "body": "- 草稿材料清单"}}
 
 
 def test_a_draft_for_a_new_override_changes_nothing_for_readers(article: KnowledgeArticle) -> None:
@@ -644,31 +645,6 @@ def article_line(**changes: Any) -> dict[str, Any]:
         "status": "published",
     }
     return record | changes
-
-
-def jsonl(tmp_path: Path, *records: object, name: str = "records.jsonl") -> Path:
-    path = tmp_path / name
-    path.write_text(
-        "".join(
-            (r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records
-        ),
-        encoding="utf-8",
-    )
-    return path
-
-
-def run_import(path: Path | str, *args: str) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("kms_import", str(path), *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
-def failed_import(path: Path, *args: str) -> str:
-    err = io.StringIO()
-    with pytest.raises(CommandError) as raised:
-        call_command("kms_import", str(path), *args, stdout=io.StringIO(), stderr=err)
-    assert raised.value.returncode == 1
-    return err.getvalue() + str(raised.value)
 
 
 @pytest.fixture
