@@ -223,3 +223,17 @@ def test_the_article_editor_lists_its_branch_variants(tree: dict) -> None:
 
     assert "广东分公司 (GD)" in page
     assert reverse("kms_preview_as_branch", args=(article.pk,)) in page
+
+
+def test_previewing_an_override_draft_shows_the_branch_version(tree: dict) -> None:
+    article = make_article(key="KB-500008", body=BODY)
+    client = Client()
+    branch_user(client, "gd_editor", tree["GD"])
+    preview_url = reverse("wagtailsnippets_content_branchoverride:preview_on_add")
+    form = override_form(article.pk, tree["GD"].pk)
+
+    assert client.post(preview_url, form).json()["is_valid"]
+    html = client.get(preview_url).content.decode()
+
+    assert "异地就医备案凭证" in html  # the draft's replacement section
+    assert "020-1" in html  # Guangdong's hotline filled in
