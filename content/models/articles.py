@@ -142,7 +142,11 @@ class KnowledgeArticle(Page):
     exclude_fields_in_copy: ClassVar[list[str]] = ["key"]
 
     content_panels: ClassVar[list] = [
-        FieldPanel("title", heading=_("Standard question")),
+        FieldPanel(
+            "title",
+            heading=_("Standard question"),
+            help_text=_("The question in its standard wording, as agents and bots show it."),
+        ),
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("similar_questions"),

@@ -120,3 +120,22 @@ def test_an_editor_applies_and_rolls_back_a_release_in_the_admin(launch: Release
     assert effective_article("KB-700002") is not None
     client.post(reverse("kms_release_action", args=(launch.pk, "rollback")))
     assert effective_article("KB-700002") is None
+
+
+def test_hq_reviewers_may_apply_releases_and_editors_may_not(launch: Release) -> None:
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+    from django.urls import reverse
+
+    def member(name: str, group: str) -> Client:
+        user = User.objects.create_user(name, f"{name}@example.com", "pw")
+        user.groups.add(Group.objects.get(name=group))
+        client = Client()
+        client.force_login(user)
+        return client
+
+    member("editor", "总部编辑").post(reverse("kms_release_action", args=(launch.pk, "apply")))
+    assert effective_article("KB-700002") is None
+
+    member("reviewer", "总部审核员").post(reverse("kms_release_action", args=(launch.pk, "apply")))
+    assert effective_article("KB-700002") is not None
