@@ -1,5 +1,5 @@
 # KMS developer commands. Everything runs inside .venv, created on first use.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -7,10 +7,10 @@ MANAGE := $(BIN)/python manage.py
 SERVICES_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/kms
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run setup install migrate demo admin lint format test test-services worker beat messages clean
+.PHONY: run setup install migrate demo admin lint format test test-services worker messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements.lock
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "KMS needs $(PYTHON) on PATH"; exit 1; }
+	@$(PYTHON) -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version" 2>/dev/null || { echo "KMS needs Python 3.11 (python3.11 on PATH)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
@@ -55,8 +55,10 @@ test-services: install
 worker: install
 	$(BIN)/celery -A kms worker --beat --loglevel=INFO --concurrency=2
 
+## Refresh the Chinese catalogue after changing user-facing strings (needs GNU gettext).
 messages: install
-	cd content && ../$(BIN)/python ../manage.py compilemessages --locale zh_Hans
+	$(MANAGE) makemessages -l zh_Hans --ignore ".venv/*" --ignore "tests/*" --ignore "var/*" --ignore "bench/*"
+	$(MANAGE) compilemessages -l zh_Hans --ignore ".venv/*"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
