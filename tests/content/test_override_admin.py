@@ -173,7 +173,7 @@ def test_preview_as_branch_shows_the_effective_article(tree: dict) -> None:
     )
 
     assert "020-1" in gd.content.decode()
-    assert "not visible" in bot.content.decode() or "不可见" in bot.content.decode()
+    assert "该机构在此渠道看不到这篇知识" in bot.content.decode()
 
 
 def test_stale_report_and_rebase_show_what_hq_changed(tree: dict) -> None:
