@@ -64,7 +64,11 @@ def stale_report(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "content/admin/stale_report.html",
-        {"overrides": flagged, "branch": request.GET.get("branch", "")},
+        {
+            "overrides": flagged,
+            "branch": request.GET.get("branch", ""),
+            "branches": Branch.objects.filter(parent__isnull=False).order_by("path"),
+        },
     )
 
 
