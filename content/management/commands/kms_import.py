@@ -29,8 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, path: str, skip_invalid: bool, **options: Any) -> None:
         name = "<stdin>" if path == "-" else path
-        lines = _read_lines(path)
-        parsed = importing.parse(lines)
+        parsed = importing.parse(_read_lines(path))  # the raw lines are freed after this
         for problem in parsed.problems:
             self.stderr.write(f"{name}:{problem}")
         valid = len(parsed.records)
