@@ -35,7 +35,11 @@ def records() -> Iterator[Record]:
         yield branch_record(branch)
     for product in Product.objects.order_by("code"):
         yield product_record(product)
-    articles = KnowledgeArticle.objects.select_related("category").order_by("key")
+    articles = (
+        KnowledgeArticle.objects.select_related("category")
+        .prefetch_related("products", "tags")
+        .order_by("key")
+    )
     for article in articles.iterator(chunk_size=500):
         yield from _versions(article, article_record)
     overrides = BranchOverride.objects.select_related("article", "branch").order_by(
