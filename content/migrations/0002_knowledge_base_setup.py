@@ -5,8 +5,9 @@ granted once, on the knowledge-base index page, so they apply to every article w
 permission row per page.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from content.migrations._permissions import ensure_permissions
 
 HQ_EDITORS = "总部编辑"
 HQ_REVIEWERS = "总部审核员"
@@ -24,10 +25,7 @@ def _permission(apps, app_label, codename):
 
 
 def install(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+    ensure_permissions(apps)
 
     ContentType = apps.get_model("contenttypes.ContentType")
     Page = apps.get_model("wagtailcore.Page")

@@ -4,18 +4,16 @@ Branch users get admin access through the "分公司用户" group; *which* branc
 comes from their BranchRole rows, not from per-object permission rows.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from content.migrations._permissions import ensure_permissions
 
 BRANCH_USERS = "分公司用户"
 WORKFLOW = "分公司审核"
 
 
 def install(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+    ensure_permissions(apps)
 
     ContentType = apps.get_model("contenttypes.ContentType")
     Permission = apps.get_model("auth.Permission")

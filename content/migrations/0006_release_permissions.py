@@ -1,16 +1,14 @@
 """HQ reviewers — who may publish — build, apply and roll back releases."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from content.migrations._permissions import ensure_permissions
 
 HQ_REVIEWERS = "总部审核员"
 
 
 def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+    ensure_permissions(apps)
     Group = apps.get_model("auth.Group")
     Permission = apps.get_model("auth.Permission")
     group, _ = Group.objects.get_or_create(name=HQ_REVIEWERS)
