@@ -1,6 +1,7 @@
 """The content model, one module a concept; import from here."""
 
 from content.models.articles import (
+    BODY_MAX_LENGTH,
     KEY_RE,
     ArticleKeySequence,
     ArticleTag,
@@ -25,6 +26,7 @@ from content.models.taxonomy import (
 )
 
 __all__ = [
+    "BODY_MAX_LENGTH",
     "BRANCH_CODE_RE",
     "KEY_RE",
     "Action",

@@ -36,6 +36,8 @@ from content.fields import ChoiceListField
 from content.models.taxonomy import Branch, Category, Product
 from content.panels import BranchVariantsPanel
 
+# Far above any real answer (median ~800 characters); keeps parsing time bounded.
+BODY_MAX_LENGTH = 50_000
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 
@@ -107,6 +109,7 @@ class KnowledgeArticle(Page):
     body = models.TextField(
         _("body"),
         blank=True,
+        max_length=BODY_MAX_LENGTH,
         help_text=_(
             "Markdown. ## headings start sections. {{ branch.hotline }} is filled from the "
             "reader's branch. Embed ![image](image:ID) and [form](document:ID)."

@@ -11,6 +11,7 @@ from typing import Any
 
 from content.fields import VARIABLE_NAME_RE
 from content.models import (
+    BODY_MAX_LENGTH,
     BRANCH_CODE_RE,
     KEY_RE,
     Audience,
@@ -125,7 +126,7 @@ def _article(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
         "key": key,
         "title": read_text(raw, "title", errors, required=True, max_length=title_max),
         "summary": read_text(raw, "summary", errors, required=True, max_length=500),
-        "body": read_text(raw, "body", errors),
+        "body": read_text(raw, "body", errors, max_length=BODY_MAX_LENGTH),
         "questions": read_strings(raw, "questions", errors),
         "category": read_text(raw, "category", errors, required=True, max_length=255),
         "products": sorted(set(read_strings(raw, "products", errors))),

@@ -54,6 +54,7 @@ def test_a_valid_file_is_live_when_the_command_returns(tmp_path: Path) -> None:
         (article_record(title=7), "title: must be a string, not int"),
         (article_record(summary="很长" * 300), "summary: at most 500 characters"),
         (article_record(colour="red"), "colour: unknown field"),
+        (article_record(body="长" * 50_001), "body: at most 50000 characters (got 50001)"),
         (article_record(key="KB 1"), "key: letters, digits and . _ - only"),
         (article_record(category="理赔//医疗"), "category: not a category path"),
         (article_record(products=["NO-SUCH"]), "products: unknown product NO-SUCH"),
