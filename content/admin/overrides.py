@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList
@@ -20,7 +20,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from content.models import Branch, BranchOverride, PublishedArticle, Role
 from content.overrides import hq_section_slugs, override_problems
-from content.permissions import branches_user_can, can_edit_branch
+from content.permissions import BranchPermissionDenied, branches_user_can, can_edit_branch
 
 
 class BranchOverrideForm(WagtailAdminModelForm):
@@ -75,14 +75,37 @@ class BranchOverrideForm(WagtailAdminModelForm):
         return override
 
 
+def branch_forbidden(request: HttpRequest, branch: Any) -> HttpResponse:
+    """A 403 page: the user works on other branches than `branch`."""
+    reason = _("You work on other branches than %(branch)s.") % {"branch": branch}
+    return TemplateResponse(request, "content/admin/forbidden.html", {"reason": reason}, status=403)
+
+
 class BranchScopedObjectMixin:
-    """Refuses (403) any view of an override outside the user's branches."""
+    """Answers 403 to any view of an override outside the user's branches."""
 
     def get_object(self, *args: Any, **kwargs: Any) -> Any:
         obj = super().get_object(*args, **kwargs)  # type: ignore[misc]
         if not can_edit_branch(self.request.user, obj.branch):  # type: ignore[attr-defined]
-            raise PermissionDenied
+            raise BranchPermissionDenied(obj.branch)
         return obj
+
+    # Wagtail's views load the object in setup() or in dispatch(); a refusal in either
+    # becomes a 403 page here (Wagtail would turn it into a redirect to the dashboard).
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.denied_branch = None
+        try:
+            super().setup(request, *args, **kwargs)  # type: ignore[misc]
+        except BranchPermissionDenied as denied:
+            self.denied_branch = denied.args[0]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.denied_branch is not None:
+            return branch_forbidden(request, self.denied_branch)
+        try:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        except BranchPermissionDenied as denied:
+            return branch_forbidden(request, denied.args[0])
 
 
 def _scoped(view_class: type) -> type:

@@ -10,7 +10,6 @@ import difflib
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from content.admin.overrides import branch_forbidden
 from content.markdown import parse_sections
 from content.models import Branch, BranchOverride, Channel, KnowledgeArticle, Role
 from content.permissions import branches_user_can, can_edit_branch
@@ -136,7 +136,7 @@ def rebase(request: HttpRequest, override_id: int) -> HttpResponse:
         BranchOverride.objects.select_related("article", "branch", "based_on"), pk=override_id
     )
     if not can_edit_branch(request.user, override.branch):
-        raise PermissionDenied
+        return branch_forbidden(request, override.branch)
     if request.method == "POST":
         override_rebase(override, user=request.user)
         messages.success(
