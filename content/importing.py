@@ -91,7 +91,6 @@ class ApplyFailed(Exception):
 
     def __init__(self, lines: str, error: Exception) -> None:
         super().__init__(f"{lines}: {error}")
-        self.lines = lines
 
 
 BULK_CREATE = {"article": bulk.articles_create, "override": bulk.overrides_create}

@@ -10,8 +10,10 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from content.markdown import LEAD, Section, join_sections, parse_sections
 
@@ -121,6 +123,12 @@ class Staleness:
 SUMMARY = "summary"
 
 
+@functools.lru_cache(maxsize=256)
+def section_contents(body: str) -> Mapping[str, str]:
+    """``slug -> content`` of a body (read-only; cached, as HQ bodies are compared often)."""
+    return MappingProxyType({s.slug: section_content(s) for s in parse_sections(body)})
+
+
 def staleness(
     *,
     base_summary: str,
@@ -131,8 +139,7 @@ def staleness(
     replaces_summary: bool,
 ) -> Staleness:
     """Which parts an override touches changed (or vanished) in HQ since its base."""
-    base = {s.slug: section_content(s) for s in parse_sections(base_body)}
-    current = {s.slug: section_content(s) for s in parse_sections(current_body)}
+    base, current = section_contents(base_body), section_contents(current_body)
     stale = [SUMMARY] if replaces_summary and base_summary != current_summary else []
     orphaned = [slug for slug in touched if slug not in current]
     stale += [slug for slug in touched if slug in current and base.get(slug) != current[slug]]

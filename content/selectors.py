@@ -10,14 +10,16 @@ substitutes one override's draft for its live version and is used only by editor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
 
 from content import markdown
 from content.embeds import WagtailEmbeds
+from content.hashing import content_hash
 from content.models import Branch, BranchOverride, PublishedArticle, PublishedOverride
-from content.resolution import Layer, merged_variables, resolve
-from content.services.snapshots import content_hash
+from content.resolution import SUMMARY, Layer, merged_variables, resolve, section_contents
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,9 @@ class BranchTree:
         return next((code for code, parent in self.parents.items() if parent is None), None)
 
     def chain(self, code: str) -> list[str]:
-        """Codes from the head office down to `code`."""
+        """Codes from the head office down to `code`; LookupError for an unknown code."""
+        if code not in self.parents:
+            raise LookupError(f"no branch {code}")
         chain: list[str] = []
         node: str | None = code
         while node is not None and node not in chain:
@@ -150,7 +154,8 @@ def effective_article(
     """What a reader in `branch` (HQ when None) using `channel` sees of article `key`.
 
     ``None`` when the article is not published, not in effect today, hidden in that
-    branch, not meant for the channel, or not for the reader's audience.
+    branch, not meant for the channel, or not for the reader's audience; LookupError
+    when `branch` does not exist.
     """
     published = PublishedArticle.objects.filter(key=key).first()
     if published is None or not _readable(published, channel, audiences):
@@ -172,3 +177,48 @@ def effective_article_preview(
     layers = [layer for layer in _layers(published.key, tree.chain(code)) if layer.branch != code]
     layers.append(Layer(code, override.visibility, override.summary, override.operations()))
     return _compose(published, code, layers, tree)
+
+
+def stale_overrides(branches: Collection[str] | None = None) -> QuerySet[BranchOverride]:
+    """Overrides flagged stale or orphaned, of `branches` (every branch when None)."""
+    flagged = BranchOverride.objects.exclude(stale_parts=[], orphaned_sections=[])
+    if branches is not None:
+        flagged = flagged.filter(branch__code__in=branches)
+    return flagged.select_related("article", "branch").order_by("branch__path", "article__key")
+
+
+@dataclass(frozen=True)
+class OverrideChange:
+    """One part of HQ's article that changed under an override since its base."""
+
+    part: str  # a section slug, or "summary"
+    hq_then: str
+    hq_now: str
+    branch_text: str
+    mode: str
+
+
+def override_changes(override: BranchOverride) -> list[OverrideChange]:
+    """What HQ changed, since ``based_on``, in the parts `override` touches."""
+    base = override.based_on.content if override.based_on_id else {}
+    published = override.article.published
+    changes = []
+    if SUMMARY in override.stale_parts:
+        hq_then = base.get("summary", "")
+        changes.append(
+            OverrideChange(SUMMARY, hq_then, published.summary, override.summary, "replace")
+        )
+    then, now = section_contents(base.get("body", "")), section_contents(published.body)
+    flagged = {*override.stale_parts, *override.orphaned_sections}
+    for section in override.sections.all():
+        if section.slug in flagged:
+            changes.append(
+                OverrideChange(
+                    section.slug,
+                    then.get(section.slug, ""),
+                    now.get(section.slug, ""),
+                    section.body,
+                    section.mode,
+                )
+            )
+    return changes

@@ -8,15 +8,12 @@ periodic sweep, so no event is ever skipped).
 from __future__ import annotations
 
 import io
-import logging
 
 from celery import shared_task
 from django.core.management import call_command
 from django.db import transaction
 
 from content import consumers
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, ignore_result=True, soft_time_limit=60, time_limit=90, max_retries=8)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +17,11 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from content.models import Release
 from content.services.releases import release_apply, release_rollback, release_schedule
 
-ACTIONS = {"apply": release_apply, "rollback": release_rollback}
+ACTIONS = {
+    "apply": release_apply,
+    "rollback": release_rollback,
+    "schedule": lambda release, user: release_schedule(release),
+}
 
 
 class ReleaseActionsPanel(Panel):
@@ -51,11 +55,10 @@ def release_action(request: HttpRequest, release_id: int, action: str) -> HttpRe
     if not request.user.has_perm("content.change_release"):
         raise PermissionDenied
     release = get_object_or_404(Release, pk=release_id)
+    if action not in ACTIONS:
+        raise Http404(f"no release action {action!r}")
     try:
-        if action == "schedule":
-            release_schedule(release)
-        else:
-            ACTIONS[action](release, user=request.user)
+        ACTIONS[action](release, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

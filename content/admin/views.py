@@ -19,11 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from content.admin.overrides import branch_forbidden
-from content.markdown import parse_sections
 from content.models import Branch, BranchOverride, Channel, KnowledgeArticle, Role
 from content.permissions import branches_user_can, can_edit_branch
-from content.resolution import SUMMARY, section_content
-from content.selectors import effective_article
+from content.resolution import SUMMARY
+from content.selectors import (
+    OverrideChange,
+    effective_article,
+    override_changes,
+    stale_overrides,
+)
 from content.services import override_rebase
 
 
@@ -53,20 +57,16 @@ def preview_as_branch(request: HttpRequest, article_id: int) -> HttpResponse:
 
 def stale_report(request: HttpRequest) -> HttpResponse:
     """Stale and orphaned overrides of the branches the user works on (or ?branch=)."""
-    overrides = BranchOverride.objects.select_related("article", "branch").order_by(
-        "branch__path", "article__key"
-    )
-    if not request.user.is_superuser:
-        overrides = overrides.filter(branch__code__in=branches_user_can(request.user, Role.EDITOR))
-    if request.GET.get("branch"):
-        overrides = overrides.filter(branch__code=request.GET["branch"])
-    flagged = [override for override in overrides.iterator() if override.stale]
+    scope = None if request.user.is_superuser else branches_user_can(request.user, Role.EDITOR)
+    chosen = request.GET.get("branch", "")
+    if chosen:
+        scope = {chosen} if scope is None else scope & {chosen}
     return TemplateResponse(
         request,
         "content/admin/stale_report.html",
         {
-            "overrides": flagged,
-            "branch": request.GET.get("branch", ""),
+            "overrides": stale_overrides(scope),
+            "branch": chosen,
             "branches": Branch.objects.filter(parent__isnull=False).order_by("path"),
         },
     )
@@ -74,11 +74,10 @@ def stale_report(request: HttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class ChangedPart:
+    """An :class:`~content.selectors.OverrideChange` as the rebase page shows it."""
+
     name: str
-    hq_then: str
-    hq_now: str
-    branch_text: str
-    mode: str
+    change: OverrideChange
     diff: SafeString
 
 
@@ -96,37 +95,14 @@ def _inline_diff(old: str, new: str) -> SafeString:
 
 
 def _changed_parts(override: BranchOverride) -> list[ChangedPart]:
-    base = override.based_on.content if override.based_on_id else {}
-    published = override.article.published
-    then = {s.slug: section_content(s) for s in parse_sections(base.get("body", ""))}
-    now = {s.slug: section_content(s) for s in parse_sections(published.body)}
-    parts = []
-    if SUMMARY in override.stale_parts:
-        hq_then = base.get("summary", "")
-        parts.append(
-            ChangedPart(
-                _("Summary"),
-                hq_then,
-                published.summary,
-                override.summary,
-                "replace",
-                _inline_diff(hq_then, published.summary),
-            )
+    return [
+        ChangedPart(
+            _("Summary") if change.part == SUMMARY else change.part,
+            change,
+            _inline_diff(change.hq_then, change.hq_now),
         )
-    for section in override.sections.all():
-        if section.slug in override.stale_parts or section.slug in override.orphaned_sections:
-            hq_then, hq_now = then.get(section.slug, ""), now.get(section.slug, "")
-            parts.append(
-                ChangedPart(
-                    section.slug,
-                    hq_then,
-                    hq_now,
-                    section.body,
-                    section.mode,
-                    _inline_diff(hq_then, hq_now),
-                )
-            )
-    return parts
+        for change in override_changes(override)
+    ]
 
 
 @require_http_methods(["GET", "POST"])

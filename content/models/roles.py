@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
@@ -103,10 +105,13 @@ class BranchReviewTask(Task):
             return in_progress
         from content.models.overrides import BranchOverride
 
-        reviewable = BranchOverride.objects.filter(
-            branch__code__in=branches_user_can(user, Role.REVIEWER)
-        ).values_list("pk", flat=True)
-        return in_progress.filter(workflow_state__object_id__in=[str(pk) for pk in reviewable])
+        # WorkflowState.object_id is text: compare in the database, not in a Python list
+        reviewable = (
+            BranchOverride.objects.filter(branch__code__in=branches_user_can(user, Role.REVIEWER))
+            .annotate(object_id=Cast("pk", CharField()))
+            .values("object_id")
+        )
+        return in_progress.filter(workflow_state__object_id__in=reviewable)
 
     @classmethod
     def get_description(cls) -> str:

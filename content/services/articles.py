@@ -9,8 +9,6 @@ Invariants:
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
@@ -18,8 +16,6 @@ from content.models import KnowledgeArticle, KnowledgeIndexPage, Product
 from content.records import Record, article_record
 from content.services.outcome import Outcome
 from content.services.taxonomy import category_ensure
-
-logger = logging.getLogger(__name__)
 
 
 def knowledge_index() -> KnowledgeIndexPage:

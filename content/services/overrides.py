@@ -10,7 +10,6 @@ Invariants:
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
@@ -29,9 +28,6 @@ from content.records import Record, override_record
 from content.resolution import Staleness, staleness
 from content.services.outcome import Outcome
 
-logger = logging.getLogger(__name__)
-
-
 VISIBILITY = {None: Visibility.INHERIT, True: Visibility.HIDDEN, False: Visibility.SHOWN}
 
 
@@ -43,6 +39,18 @@ def _apply_fields(override: BranchOverride, record: Record) -> None:
         OverrideSection(slug=slug, mode=op["mode"], body=op["body"], sort_order=n)
         for n, (slug, op) in enumerate(record["sections"].items())
     ]
+
+
+def _save_version(override: BranchOverride, *, user: Any, publish: bool) -> None:
+    """Save `override` as a new revision, and publish it or judge the draft's staleness.
+
+    (Publishing judges staleness too: the ``published`` signal receiver does it.)
+    """
+    revision = override.save_revision(user=user, log_action=True)
+    if publish:
+        revision.publish(user=user, log_action=True, skip_permission_checks=True)
+    else:
+        override_staleness_refresh(override)
 
 
 @transaction.atomic
@@ -58,10 +66,7 @@ def override_upsert(record: Record, *, user: Any = None) -> Outcome:
         _apply_fields(override, record)
         override.live = False
         override.save()
-        revision = override.save_revision(user=user, log_action=True)
-        if publish:
-            revision.publish(user=user, log_action=True, skip_permission_checks=True)
-        override_staleness_refresh(override)
+        _save_version(override, user=user, publish=publish)
         return Outcome.CREATED
 
     if publish and override.live and override_record(override, status="published") == record:
@@ -75,10 +80,7 @@ def override_upsert(record: Record, *, user: Any = None) -> Outcome:
         )
         return Outcome.PUBLISHED
     _apply_fields(latest, record)
-    revision = latest.save_revision(user=user, log_action=True)
-    if publish:
-        revision.publish(user=user, log_action=True, skip_permission_checks=True)
-    override_staleness_refresh(override)
+    _save_version(latest, user=user, publish=publish)
     return Outcome.UPDATED
 
 

@@ -10,8 +10,6 @@ there too.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +17,7 @@ from django.utils import timezone
 
 from content import markdown
 from content.embeds import WagtailEmbeds
+from content.hashing import content_hash
 from content.models import (
     Action,
     Branch,
@@ -28,12 +27,6 @@ from content.models import (
     PublishedOverride,
 )
 from content.services.changelog import all_branch_codes, branch_and_descendants, change_append
-
-
-def content_hash(data: Any) -> str:
-    """A stable digest of JSON-able data; the ETag of what a reader sees."""
-    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def hq_variables() -> dict[str, str]:

@@ -237,3 +237,22 @@ def test_previewing_an_override_draft_shows_the_branch_version(tree: dict) -> No
 
     assert "异地就医备案凭证" in html  # the draft's replacement section
     assert "020-1" in html  # Guangdong's hotline filled in
+
+
+def test_reviewers_see_only_their_branchs_overrides_awaiting_review(tree: dict) -> None:
+    from content.models import BranchReviewTask
+
+    article = make_article(key="KB-500009", body=BODY)
+    editor, gd, sc = Client(), Client(), Client()
+    branch_user(editor, "gd_editor", tree["GD"])
+    gd_reviewer = branch_user(gd, "gd_reviewer", tree["GD"], role="reviewer")
+    sc_reviewer = branch_user(sc, "sc_reviewer", tree["SC"], role="reviewer")
+    editor.post(
+        reverse("wagtailsnippets_content_branchoverride:add"),
+        override_form(article.pk, tree["GD"].pk, **{"action-submit": "1"}),
+    )
+    task = BranchReviewTask.objects.get()
+
+    assert task.get_task_states_user_can_moderate(gd_reviewer).count() == 1
+    assert task.get_task_states_user_can_moderate(sc_reviewer).count() == 0
+    assert "KB-500009" in gd.get(reverse("wagtailadmin_home")).content.decode()

@@ -893,3 +893,10 @@ def test_a_province_editor_edits_its_cities_only_when_roles_cover_descendants(
         assert effective_article(KEY, branch="GD-SZ") is not None
     with pytest.raises(PermissionDenied):
         upsert("SC", user=editor, hidden=True)
+
+
+def test_an_unknown_branch_is_an_error_not_hqs_text_without_variables(
+    article: KnowledgeArticle,
+) -> None:
+    with pytest.raises(LookupError, match="NOPE"):
+        effective_article(article.key, branch="NOPE")

@@ -139,3 +139,18 @@ def test_hq_reviewers_may_apply_releases_and_editors_may_not(launch: Release) ->
 
     member("reviewer", "总部审核员").post(reverse("kms_release_action", args=(launch.pk, "apply")))
     assert effective_article("KB-700002") is not None
+
+
+def test_an_unknown_release_action_is_not_found(launch: Release) -> None:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
+
+    response = client.post(reverse("kms_release_action", args=(launch.pk, "explode")))
+
+    assert response.status_code == 404
+    launch.refresh_from_db()
+    assert launch.status == ReleaseStatus.DRAFT

@@ -40,9 +40,7 @@ class Command(BaseCommand):
                 returncode=1,
             )
         try:
-            counts = importing.apply(
-                parsed.records, progress=ProgressBar(valid, "importing", self.stderr._out)
-            )
+            counts = importing.apply(parsed.records, progress=ProgressBar(valid, "importing"))
         except importing.ApplyFailed as error:
             raise CommandError(f"{name}:{error}; nothing imported.", returncode=1) from error
         summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing"
