@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from content import markdown
@@ -162,16 +163,21 @@ def override_snapshot_delete(override: BranchOverride) -> None:
 
 
 def effective_dates_apply(on: dt.date | None = None) -> int:
-    """Flip ``in_effect`` where the effective dates say so, logging each flip."""
+    """Flip ``in_effect`` where the effective dates say so, logging each flip.
+
+    Runs every few seconds, so it only reads the rows whose flag disagrees with `on`.
+    """
     on = on or today()
+    within = (Q(effective_from__isnull=True) | Q(effective_from__lte=on)) & (
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+    )
     flips = 0
     with transaction.atomic():
-        for snapshot in PublishedArticle.objects.select_for_update().only(
-            "key", "effective_from", "effective_to", "in_effect", "revision_id"
-        ):
+        due = PublishedArticle.objects.select_for_update().filter(
+            (Q(in_effect=True) & ~within) | (Q(in_effect=False) & within)
+        )
+        for snapshot in due.only("key", "effective_from", "effective_to", "revision_id"):
             now_in_effect = in_effect(snapshot.effective_from, snapshot.effective_to, on)
-            if now_in_effect == snapshot.in_effect:
-                continue
             PublishedArticle.objects.filter(pk=snapshot.pk).update(in_effect=now_in_effect)
             change_append(
                 article_key=snapshot.key,
