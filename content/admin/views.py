@@ -107,12 +107,19 @@ def _changed_parts(override: BranchOverride) -> list[ChangedPart]:
 
 @require_http_methods(["GET", "POST"])
 def rebase(request: HttpRequest, override_id: int) -> HttpResponse:
-    """Show what HQ changed under the override, side by side; POST acknowledges it."""
+    """Show what HQ changed under the override, side by side; POST acknowledges it.
+
+    An override that is not stale has nothing to acknowledge: the page says so and offers
+    no confirmation, and a POST records no revision.
+    """
     override = get_object_or_404(
         BranchOverride.objects.select_related("article", "branch", "based_on"), pk=override_id
     )
     if not can_edit_branch(request.user, override.branch):
         return branch_forbidden(request, override.branch)
+    if request.method == "POST" and not override.stale:
+        messages.info(request, _("Nothing this override touches changed in HQ."))
+        return redirect("wagtailsnippets_content_branchoverride:edit", override.pk)
     if request.method == "POST":
         override_rebase(override, user=request.user)
         messages.success(
@@ -123,5 +130,8 @@ def rebase(request: HttpRequest, override_id: int) -> HttpResponse:
     return TemplateResponse(
         request,
         "content/admin/rebase.html",
-        {"override": override, "parts": _changed_parts(override)},
+        {
+            "override": override,
+            "parts": _changed_parts(override) if override.stale else [],
+        },
     )
