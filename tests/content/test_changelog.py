@@ -78,16 +78,6 @@ def test_a_rolled_back_publish_leaves_no_event_and_no_snapshot() -> None:
     assert not PublishedArticle.objects.exists()
 
 
-def test_events_are_numbered_in_commit_order() -> None:
-    make_article(key="KB-600005")
-    make_article(key="KB-600005", summary="第二版简答。")
-    make_article(key="KB-600006")
-
-    seqs = list(ChangeEvent.objects.values_list("seq", "article_key"))
-    assert [key for _, key in seqs] == ["KB-600005", "KB-600005", "KB-600006"]
-    assert [seq for seq, _ in seqs] == sorted(seq for seq, _ in seqs)
-
-
 def test_a_broker_outage_during_publish_is_caught_up_by_the_sweep(
     recorder: Recorder, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
 ) -> None:
