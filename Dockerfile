@@ -30,10 +30,11 @@ USER kms
 
 # Static files are collected into the image (STATIC_ROOT, /app/staticfiles) at build
 # time and served by whitenoise. The production settings refuse to load without
-# SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS, so this step alone gets throw-away values;
-# collectstatic opens no database connection. Uploaded media under /data/media are meant
-# to be served by a reverse proxy in front of gunicorn.
-RUN SECRET_KEY=collectstatic-build-only \
+# SECRET_KEY (of at least 50 characters), DATABASE_URL and ALLOWED_HOSTS, so this step
+# alone gets throw-away values; collectstatic opens no database connection and signs
+# nothing. Uploaded media under /data/media are meant to be served by a reverse proxy in
+# front of gunicorn.
+RUN SECRET_KEY=collectstatic-build-only-throw-away-key-never-used-at-run-time \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
     ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput \

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 #: name -> (default shown in docs, description)
@@ -36,7 +38,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "unset",
         "Elasticsearch 8/9 cluster URL; required when `KMS_SEARCH_BACKEND=elasticsearch`.",
     ),
-    "SECRET_KEY": ("dev-only key", "Django secret key. Required in production."),
+    "SECRET_KEY": (
+        "dev-only key",
+        "Django secret key. Required in production: at least 50 characters, at least 5 of "
+        "them different, e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`.",
+    ),
     "ALLOWED_HOSTS": (
         "localhost,127.0.0.1",
         "Comma-separated host names the web server answers to. Required in production.",
@@ -48,6 +54,12 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KMS_BASE_URL": (
         "http://127.0.0.1:8000",
         "Public base URL of the admin, used in notification e-mails and links.",
+    ),
+    "KMS_PLAIN_HTTP": (
+        "false",
+        "Production only: `true` serves plain HTTP (no redirect to HTTPS, no HSTS, cookies "
+        "sent without `Secure`), for a local stack with no TLS in front. Leave unset behind "
+        "a TLS terminator, which must set `X-Forwarded-Proto`.",
     ),
     "KMS_LOG_LEVEL": ("INFO", "Log level of the `kms`, `content`, `search` and `api` loggers."),
     "EMAIL_URL": (
@@ -76,6 +88,24 @@ def env(name: str, default: str | None = None) -> str | None:
 def env_list(name: str, default: str = "") -> list[str]:
     """A comma-separated variable as a list of non-empty, stripped items."""
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
+
+
+_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A yes/no variable; anything but true/false (1/0, yes/no, on/off) is refused.
+
+    A typo must not silently pick a side: these switches change security settings.
+    """
+    value = env(name)
+    if value is None:
+        return default
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
 
 
 def data_dir() -> Path:
