@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import transaction
 
     from content import consumers
+    from content.actors import Actor
     from content.models import ChangeEvent, ConsumerCursor, KnowledgeArticle
     from content.records import article_record
     from content.services import article_upsert
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
             committed: list[float] = []
             with transaction.atomic():
                 transaction.on_commit(lambda c=committed: c.append(time.perf_counter()))
-                article_upsert(record)
+                article_upsert(record, actor=Actor.system_context("bench"))
             seq = ChangeEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
             names = consumers.registry.names()
             deadline = time.perf_counter() + args.timeout

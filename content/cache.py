@@ -8,6 +8,9 @@ any cache backend (no key scans needed).
 from __future__ import annotations
 
 from django.core.cache import cache
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from content.consumers import Consumer
 from content.models import ChangeEvent
@@ -26,9 +29,16 @@ class CachePurgeConsumer(Consumer):
 
     name = "cache-purge"
     batch_size = 200  # bumping a version twice is harmless, so batches may be replayed
+    transient_errors = (
+        ConnectionError,
+        TimeoutError,
+        ConnectionInterrupted,
+        RedisConnectionError,
+        RedisTimeoutError,
+    )
 
     def handle_batch(self, events: list[ChangeEvent]) -> None:
-        for key in {event.article_key for event in events}:
+        for key in {event.article_key for event in events if event.article_key}:
             version_key = f"kms:article-version:{key}"
             if cache.add(version_key, 2, timeout=None):
                 continue

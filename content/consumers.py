@@ -6,7 +6,12 @@ Invariants:
   idempotent, since a failed batch is handled again);
 * a failure stops the consumer at the failed event, records the error on its cursor and
   is re-raised, so the task retries with backoff; later events wait behind it;
-* two workers never run the same consumer at once (its cursor row is locked meanwhile).
+* two workers never run the same consumer at once: its cursor row is locked meanwhile,
+  and a catch-up that finds it locked skips instead of queueing behind the lock;
+* nothing is left behind by a skip: :func:`drain`, the one loop that runs a consumer,
+  looks for new events again *after* releasing the lock, and an event's nudge tries the
+  lock only after the event committed — so either the nudge gets the lock, or the
+  holder's next look sees the event.
 
 Consumers are registered by the composition root (kms/consumers.py), not discovered here.
 """
@@ -66,14 +71,19 @@ class Registry:
 registry = Registry()
 
 
-def catch_up(name: str, *, limit: int = 5000) -> int:
-    """Process up to `limit` events after the cursor of consumer `name`; returns how many."""
+def catch_up(name: str, *, limit: int = 5000) -> int | None:
+    """Process up to `limit` events after the cursor of consumer `name`; returns how many,
+    or None when another worker is running that consumer right now."""
     consumer = registry.get(name)
     processed = 0
     failure: BaseException | None = None
+    ConsumerCursor.objects.get_or_create(name=name)
     with transaction.atomic():
-        ConsumerCursor.objects.get_or_create(name=name)
-        cursor = ConsumerCursor.objects.select_for_update().get(name=name)
+        cursor = (
+            ConsumerCursor.objects.select_for_update(skip_locked=True).filter(name=name).first()
+        )
+        if cursor is None:
+            return None
         events = list(ChangeEvent.objects.filter(seq__gt=cursor.position)[:limit])
         for start in range(0, len(events), consumer.batch_size):
             batch = events[start : start + consumer.batch_size]
@@ -99,14 +109,32 @@ def catch_up(name: str, *, limit: int = 5000) -> int:
     return processed
 
 
+def _pending(name: str) -> bool:
+    position = ConsumerCursor.objects.filter(name=name).values_list("position", flat=True).first()
+    return ChangeEvent.objects.filter(seq__gt=position or 0).exists()
+
+
+def drain(name: str) -> int:
+    """Let consumer `name` catch up with the whole log; returns how many events it handled.
+
+    Returns early (with what it did) when another worker holds the consumer: that worker
+    looks again after it lets go (see the module docstring).
+    """
+    total = 0
+    while True:
+        processed = catch_up(name)
+        if processed is None:
+            return total
+        total += processed
+        if not processed and not _pending(name):
+            return total
+
+
 def replay(name: str, *, from_seq: int) -> int:
     """Move consumer `name` back so that event `from_seq` is handled again, then catch up."""
     registry.get(name)
     ConsumerCursor.objects.update_or_create(name=name, defaults={"position": max(from_seq - 1, 0)})
-    total = 0
-    while processed := catch_up(name):
-        total += processed
-    return total
+    return drain(name)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 * :class:`ChoiceListField` keeps a set of choices (an article's channels) in one portable
   column as ``",agent,bot,"`` so that ``channels__contains=",bot,"`` filters on every
   database; Python code only ever sees a list in the choices' declared order.
+* :class:`NameSetField` keeps a set of names (the variables a text uses) the same way,
+  sorted, so that ``variables__contains=",hotline,"`` finds the texts using a name.
 * :class:`VariablesField` keeps a branch's ``name -> value`` variables as JSON, edited in
   the admin as ``name = value`` lines.
 """
@@ -21,17 +23,11 @@ from django.utils.translation import gettext_lazy as _
 VARIABLE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class ChoiceListField(models.CharField):
-    """A list of distinct choices stored as a delimited string in declared order."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 100)
-        kwargs.setdefault("default", list)
-        super().__init__(*args, **kwargs)
+class _DelimitedList:
+    """Stores a list of tokens as ``",a,b,"``; subclasses say which tokens, in what order."""
 
     def canonical(self, values: Iterable[str]) -> list[str]:
-        chosen = set(values)
-        return [value for value, _label in self.choices if value in chosen]
+        raise NotImplementedError
 
     def to_python(self, value: Any) -> list[str]:
         if value is None or value == "":
@@ -50,7 +46,20 @@ class ChoiceListField(models.CharField):
         return f",{','.join(items)}," if items else ""
 
     def value_to_string(self, obj: models.Model) -> str:
-        return ",".join(self.value_from_object(obj))
+        return ",".join(self.value_from_object(obj))  # type: ignore[attr-defined]
+
+
+class ChoiceListField(_DelimitedList, models.CharField):
+    """A list of distinct choices stored as a delimited string in declared order."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def canonical(self, values: Iterable[str]) -> list[str]:
+        chosen = set(values)
+        return [value for value, _label in self.choices if value in chosen]
 
     def validate(self, value: Any, model_instance: models.Model | None) -> None:
         known = {choice for choice, _label in self.choices}
@@ -70,6 +79,19 @@ class ChoiceListField(models.CharField):
             help_text=self.help_text,
             widget=forms.CheckboxSelectMultiple,
         )
+
+
+class NameSetField(_DelimitedList, models.TextField):
+    """A sorted set of names (no commas in them), derived data: not edited in forms."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def canonical(self, values: Iterable[str]) -> list[str]:
+        return sorted(set(values))
 
 
 class VariablesFormField(forms.CharField):

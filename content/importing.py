@@ -9,28 +9,31 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
-
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from collections.abc import Callable, Iterable, Iterator
 
 from content import services
+from content.actors import Actor
 from content.models import BranchOverride, KnowledgeArticle
 from content.records import Record
 from content.records.reading import Parsed, parse
 from content.services import bulk
+from content.services.mapping import Lookups
+from content.services.transactions import conflict_of, content_transaction
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["APPLY", "BULK_CREATE", "ApplyFailed", "Parsed", "apply", "parse"]
 
+Apply = Callable[[Record, Actor, Lookups], services.Outcome]
 
-APPLY: dict[str, Callable[..., services.Outcome]] = {
-    "category": lambda record, user: services.category_upsert(record),
-    "branch": lambda record, user: services.branch_upsert(record),
-    "product": lambda record, user: services.product_upsert(record),
-    "article": lambda record, user: services.article_upsert(record, user=user),
-    "override": lambda record, user: services.override_upsert(record, user=user),
+APPLY: dict[str, Apply] = {
+    "category": lambda record, actor, lookups: services.category_upsert(record, actor=actor),
+    "branch": lambda record, actor, lookups: services.branch_upsert(record, actor=actor),
+    "product": lambda record, actor, lookups: services.product_upsert(record, actor=actor),
+    "article": lambda record, actor, lookups: services.article_upsert(
+        record, actor=actor, lookups=lookups
+    ),
+    "override": lambda record, actor, lookups: services.override_upsert(record, actor=actor),
 }
 
 
@@ -41,7 +44,15 @@ class ApplyFailed(Exception):
         super().__init__(f"{lines}: {error}")
 
 
-BULK_CREATE = {"article": bulk.articles_create, "override": bulk.overrides_create}
+def _bulk_articles(records: list[Record], actor: Actor, lookups: Lookups, **kwargs: object) -> int:
+    return bulk.articles_create(records, actor=actor, lookups=lookups, **kwargs)
+
+
+def _bulk_overrides(records: list[Record], actor: Actor, lookups: Lookups, **kwargs: object) -> int:
+    return bulk.overrides_create(records, actor=actor, **kwargs)
+
+
+BULK_CREATE = {"article": _bulk_articles, "override": _bulk_overrides}
 
 
 def _identity(record: Record) -> object:
@@ -80,19 +91,64 @@ def _runs(records: list[tuple[int, Record]]) -> Iterator[tuple[str | None, list]
         yield run_type, run
 
 
-@transaction.atomic
+def _chunks(items: list, size: int = 1000) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _lock_existing(records: Iterable[Record]) -> None:
+    """Lock every existing article, then every existing override, the records change, each
+    in primary-key order — the order every content transaction locks in — so two imports
+    (or an import and an editor) touching the same rows queue instead of deadlocking."""
+    keys = sorted({r["key"] for r in records if r["type"] == "article" and r["key"]})
+    pairs = {(r["article"], r["branch"]) for r in records if r["type"] == "override"}
+    article_ids = sorted(
+        pk
+        for part in _chunks(keys)
+        for pk in KnowledgeArticle.objects.filter(key__in=part).values_list("pk", flat=True)
+    )
+    for part in _chunks(article_ids):
+        list(
+            KnowledgeArticle.objects.select_for_update()
+            .filter(pk__in=part)
+            .order_by("pk")
+            .values_list("pk")
+        )
+    override_keys = sorted({key for key, _ in pairs})
+    override_ids = sorted(
+        pk
+        for part in _chunks(override_keys)
+        for pk, key, code in BranchOverride.objects.filter(article__key__in=part).values_list(
+            "pk", "article__key", "branch__code"
+        )
+        if (key, code) in pairs
+    )
+    for part in _chunks(override_ids):
+        list(
+            BranchOverride.objects.select_for_update()
+            .filter(pk__in=part)
+            .order_by("pk")
+            .values_list("pk")
+        )
+
+
+@content_transaction
 def apply(
     records: list[tuple[int, Record]],
     *,
-    user: AbstractBaseUser | None = None,
+    actor: Actor,
     progress: Callable[[int], None] | None = None,
     bulk_create: bool = True,
 ) -> Counter[str]:
     """Apply validated records in file order; returns counts like ``article created``.
 
     New articles and overrides take the bulk path (the same rows in far fewer
-    statements) unless `bulk_create` is False; every other record goes one by one.
+    statements) unless `bulk_create` is False; every other record goes one by one. The
+    change events are written at the very end (see content.services.changelog), so the
+    import never keeps editors from publishing while it runs.
     """
+    _lock_existing(record for _, record in records)
+    lookups = Lookups()
     counts: Counter[str] = Counter()
     done = 0
     runs = _runs(records) if bulk_create else ((None, [item]) for item in records)
@@ -101,15 +157,19 @@ def apply(
         try:
             if run_type is None:
                 record = run[0][1]
-                counts[f"{record['type']} {APPLY[record['type']](record, user)}"] += 1
+                outcome = APPLY[record["type"]](record, actor, lookups)
+                counts[f"{record['type']} {outcome}"] += 1
             else:
                 BULK_CREATE[run_type](
                     [record for _, record in run],
-                    user=user,
+                    actor,
+                    lookups,
                     progress=(lambda n, base=done: progress(base + n)) if progress else None,
                 )
                 counts[f"{run_type} {services.Outcome.CREATED}"] += len(run)
         except Exception as error:
+            if conflict_of(error):
+                raise  # a concurrent writer: the whole import is tried again
             raise ApplyFailed(lines, error) from error
         done += len(run)
         if progress:

@@ -41,6 +41,10 @@ class BranchTree:
     def root(self) -> str | None:
         return next((code for code, parent in self.parents.items() if parent is None), None)
 
+    @property
+    def codes(self) -> list[str]:
+        return sorted(self.parents)
+
     def chain(self, code: str) -> list[str]:
         """Codes from the head office down to `code`; LookupError for an unknown code."""
         if code not in self.parents:
@@ -52,8 +56,22 @@ class BranchTree:
             node = self.parents.get(node)
         return chain[::-1]
 
-    def descendants(self, code: str) -> list[str]:
-        return [other for other in self.parents if code in self.chain(other)[:-1]]
+    def subtree(self, code: str) -> list[str]:
+        """`code` and every branch below it, sorted; the one descendants function."""
+        children: dict[str | None, list[str]] = {}
+        for child, parent in self.parents.items():
+            children.setdefault(parent, []).append(child)
+        found, todo = [], [code]
+        while todo:
+            node = todo.pop()
+            if node not in found:
+                found.append(node)
+                todo.extend(children.get(node, ()))
+        return sorted(found)
+
+    def variables_of(self, code: str) -> dict[str, str]:
+        """The variables a reader in `code` sees: the nearest branch defining a name wins."""
+        return merged_variables([self.variables.get(node, {}) for node in self.chain(code)])
 
 
 @dataclass(frozen=True)
@@ -101,7 +119,7 @@ def _compose(
     resolved = resolve(published.summary, published.body, layers)
     if not resolved.visible:
         return None
-    variables = merged_variables([tree.variables.get(code, {}) for code in tree.chain(branch)])
+    variables = tree.variables_of(branch)
     rendered = markdown.render(resolved.body, variables=variables, embeds=WagtailEmbeds())
     summary = markdown.render(resolved.summary, variables=variables).text
     etag = content_hash(

@@ -1,22 +1,30 @@
-"""Signal receivers (connected in ContentConfig.ready): keep snapshots in step with Wagtail.
+"""Signal receivers (connected in ContentConfig.ready): keep snapshots in step with Wagtail,
+and hand after-commit announcements to tasks.
 
 Wagtail's ``page_published`` / ``published`` fire after the live revision is saved; the
-receivers write the snapshot in the same transaction (admin requests are atomic, and the
-import and scheduled publishing run inside ``transaction.atomic``). ``post_save`` is not
-used: ``save_revision()`` fires it with draft values.
+receivers write the snapshot and its change event in the same transaction — and refuse
+to run outside one (content.services.changelog.require_transaction), so a publish can
+never commit without its snapshot. ``post_save`` is not used: ``save_revision()`` fires
+it with draft values.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
+from kombu.exceptions import OperationalError as BrokerError
 from wagtail.signals import page_published, page_unpublished, published, unpublished
 
+from content import tasks
+from content.dispatch import changes_committed, overrides_turned_stale
 from content.models import BranchOverride, KnowledgeArticle
 from content.services import snapshots
 from content.services.overrides import override_staleness_refresh
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(page_published, sender=KnowledgeArticle)
@@ -48,10 +56,29 @@ def override_published(
 ) -> None:
     if instance.live:  # as for pages: scheduling sends the signal too
         snapshots.override_snapshot_write(instance, revision.pk)
-    override_staleness_refresh(instance)
+    else:
+        override_staleness_refresh(instance)
 
 
 @receiver(unpublished, sender=BranchOverride)
 def override_unpublished(sender: type, instance: BranchOverride, **kwargs: Any) -> None:
-    snapshots.override_snapshot_delete(instance)
     override_staleness_refresh(instance)
+    snapshots.override_snapshot_delete(instance)
+
+
+def _enqueue(task: Any, *args: Any) -> None:
+    try:
+        task.delay(*args)
+    except BrokerError as error:  # the periodic sweep delivers what this nudge would have
+        logger.warning("task not queued task=%s error=%r; the sweep will deliver", task.name, error)
+
+
+@receiver(changes_committed)
+def consumers_nudge(sender: type, **kwargs: Any) -> None:
+    """Ask every consumer to catch up; a lost nudge is caught by the periodic sweep."""
+    _enqueue(tasks.consumers_run_all)
+
+
+@receiver(overrides_turned_stale)
+def stale_overrides_notify(sender: type, override_ids: list[int], **kwargs: Any) -> None:
+    _enqueue(tasks.overrides_stale_notify, override_ids)

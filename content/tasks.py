@@ -2,18 +2,40 @@
 
 Tasks are idempotent and have time limits; only a consumer's named transient errors are
 retried with backoff (anything else is recorded on its cursor and picked up again by the
-periodic sweep, so no event is ever skipped).
+periodic sweep, so no event is ever skipped). A periodic task that could overlap itself
+(a slow run still going when beat fires again) runs under a lock and skips when held.
 """
 
 from __future__ import annotations
 
-import io
+import contextlib
+import logging
+import uuid
+from collections.abc import Iterator
 
 from celery import shared_task
-from django.core.management import call_command
-from django.db import transaction
+from django.core.cache import cache
 
 from content import consumers
+from content.notifications import stale_overrides_notify
+from content.services.releases import releases_due_apply
+from content.services.scheduling import scheduled_publishing_apply
+from content.services.snapshots import effective_dates_apply
+
+logger = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def single_run(name: str, *, timeout: int) -> Iterator[bool]:
+    """Yield True for the one caller holding lock `name` (shared cache: every process in
+    services mode); the lock expires after `timeout` seconds should its holder die."""
+    key, token = f"kms:task-lock:{name}", uuid.uuid4().hex
+    acquired = cache.add(key, token, timeout=timeout)
+    try:
+        yield acquired
+    finally:
+        if acquired and cache.get(key) == token:
+            cache.delete(key)
 
 
 @shared_task(bind=True, ignore_result=True, soft_time_limit=60, time_limit=90, max_retries=8)
@@ -21,8 +43,7 @@ def consumer_run(self: object, name: str) -> None:
     """Let consumer `name` catch up with the change log."""
     consumer = consumers.registry.get(name)
     try:
-        while consumers.catch_up(name):
-            pass
+        consumers.drain(name)
     except consumer.transient_errors as error:
         retries = self.request.retries  # type: ignore[attr-defined]
         raise self.retry(exc=error, countdown=min(2**retries, 60)) from error  # type: ignore[attr-defined]
@@ -37,19 +58,17 @@ def consumers_run_all() -> None:
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
 def time_driven_changes_apply() -> None:
-    """Scheduled go-live/expiry, effective dates and due releases, each atomically."""
-    from content.services.releases import releases_due_apply
-    from content.services.snapshots import effective_dates_apply
-
-    with transaction.atomic():
-        call_command("publish_scheduled", stdout=io.StringIO())
-    effective_dates_apply()
-    releases_due_apply()
+    """Scheduled go-live/expiry, effective dates and due releases, one object at a time."""
+    with single_run("time-driven-changes", timeout=60) as acquired:
+        if not acquired:
+            logger.info("time-driven changes still running elsewhere; skipped")
+            return
+        scheduled_publishing_apply()
+        effective_dates_apply()
+        releases_due_apply()
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
 def overrides_stale_notify(override_ids: list[int]) -> None:
     """Tell each stale override's branch editors what HQ changed under them."""
-    from content.notifications import stale_overrides_notify
-
     stale_overrides_notify(override_ids)

@@ -8,8 +8,12 @@ import factory
 from factory.django import DjangoModelFactory
 
 from content import services
+from content.actors import Actor
 from content.models import Branch, KnowledgeArticle, Product
 from content.records import Catalog, validate_record
+
+#: The operator: a system context, as `kms_import` at the shell.
+OPERATOR = Actor.system_context("tests")
 
 HQ_VARIABLES = {
     "hotline": "95500",
@@ -72,5 +76,5 @@ def make_article(**overrides: Any) -> KnowledgeArticle:
     BranchFactory(code="HQ", name="总公司", parent=None, variables=HQ_VARIABLES)
     record, problems = validate_record(1, article_record(**overrides), Catalog.from_database())
     assert not problems, problems
-    services.article_upsert(record)
+    services.article_upsert(record, actor=OPERATOR)
     return KnowledgeArticle.objects.get(key=record["key"])

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -14,14 +15,11 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.panels import Panel
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from content.actors import Actor
 from content.models import Release
 from content.services.releases import release_apply, release_rollback, release_schedule
 
-ACTIONS = {
-    "apply": release_apply,
-    "rollback": release_rollback,
-    "schedule": lambda release, user: release_schedule(release),
-}
+ACTIONS = {"apply": release_apply, "rollback": release_rollback, "schedule": release_schedule}
 
 
 class ReleaseActionsPanel(Panel):
@@ -49,18 +47,19 @@ class ReleaseViewSet(SnippetViewSet):
         ).bind_to_model(Release)
 
 
+@transaction.non_atomic_requests  # the services are their own (retried) transactions
 @require_POST
 def release_action(request: HttpRequest, release_id: int, action: str) -> HttpResponse:
-    """Apply now, schedule, or roll back a release (publishers only)."""
-    if not request.user.has_perm("content.change_release"):
-        raise PermissionDenied
+    """Apply now, schedule, or roll back a release; the service checks the user."""
     release = get_object_or_404(Release, pk=release_id)
     if action not in ACTIONS:
         raise Http404(f"no release action {action!r}")
     try:
-        ACTIONS[action](release, user=request.user)
+        ACTIONS[action](release, actor=Actor.editor(request.user))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except PermissionDenied as error:
+        messages.error(request, str(error))
     else:
         messages.success(request, _("Release “%(name)s”: done.") % {"name": release.name})
     return redirect("wagtailsnippets_content_release:edit", release.pk)

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +69,38 @@ class ArticleKeySequence(models.Model):
             key = f"KB-{cls.objects.create().pk:06d}"
             if not KnowledgeArticle.objects.filter(key=key).exists():
                 return key
+
+
+class ArticlePosition(models.Model):
+    """Hands out tree positions for new articles without locking the knowledge index.
+
+    Treebeard would place a new page after the parent's last committed child, under a
+    lock on the parent row: two transactions creating articles at once then pick the same
+    position (the second fails), and a long import would keep every editor from creating
+    an article until it commits. Numbers handed out by an insert are unique across
+    concurrent transactions on every database and are never taken back, so positions are
+    unique without any lock; a rolled-back transaction leaves a gap, which is harmless.
+    """
+
+    class Meta:
+        verbose_name = _("article position")
+
+    def __str__(self) -> str:
+        return f"position {self.pk}"
+
+    @classmethod
+    def take(cls, count: int) -> list[int]:
+        """`count` fresh positions, ascending."""
+        rows = cls.objects.bulk_create([cls() for _ in range(count)])
+        positions = sorted(row.pk for row in rows)
+        cls.objects.filter(pk__in=positions).delete()
+        capacity = len(Page.alphabet) ** Page.steplen - 1
+        if positions and positions[-1] > capacity:
+            raise OverflowError(
+                f"no tree position left for new articles (at most {capacity:,}); "
+                "renumber the page tree with `manage.py fixtree --full`"
+            )
+        return positions
 
 
 class KnowledgeIndexPage(Page):
@@ -220,6 +252,10 @@ class KnowledgeArticle(Page):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.ensure_identity()
+        if self._state.adding and self.path and self.depth > 1:
+            # Keep the parent treebeard chose, take a position nobody else can take.
+            parent_path = self.path[: -self.steplen]
+            self.path = self._get_path(parent_path, self.depth, ArticlePosition.take(1)[0])
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -239,6 +275,16 @@ class KnowledgeArticle(Page):
         if errors:
             raise ValidationError(errors)
 
+    # Wagtail's publish actions are not atomic themselves; the snapshot receivers refuse
+    # to run outside a transaction, so every direct call gets one here.
+    def publish(self, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            return super().publish(*args, **kwargs)
+
+    def unpublish(self, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            return super().unpublish(*args, **kwargs)
+
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         raise Http404  # headless: readers use the API; editors use preview
 
@@ -249,7 +295,7 @@ class KnowledgeArticle(Page):
         from content.embeds import WagtailEmbeds
 
         context = super().get_context(request, *args, **kwargs)
-        hq = Branch.objects.filter(parent__isnull=True).first()
+        hq = Branch.objects.head_office()
         variables = hq.variables if hq else None
         context["rendered"] = markdown.render(
             self.body, variables=variables, embeds=WagtailEmbeds()

@@ -6,7 +6,9 @@ Invariants:
 * ``seq`` increases in commit order: appends serialise on the one ``ChangeLogHead`` row
   (held until commit), so a consumer that has read up to N never later finds an event
   below N appear;
-* consumers own a ``ConsumerCursor`` each and advance it only after their work succeeded.
+* consumers own a ``ConsumerCursor`` each and advance it only after their work succeeded;
+* an event names one article (``article_key``) and the branches whose readers it affects;
+  only the branch-wide actions (a branch added or removed) have an empty key.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ class Action(models.TextChoices):
     EFFECTIVE = "effective", _("Came into effect")
     OVERRIDE_PUBLISHED = "override_published", _("Branch override published")
     OVERRIDE_REMOVED = "override_removed", _("Branch override removed")
+    # A branch's variables or its place in the tree changed what its readers see.
+    BRANCH_CHANGED = "branch_changed", _("Branch changed")
+    # Branch-wide events carry no article key: they concern every article in `branches`.
+    BRANCH_ADDED = "branch_added", _("Branch added")
+    BRANCH_REMOVED = "branch_removed", _("Branch removed")
 
 
 class ChangeLogHead(models.Model):
@@ -39,7 +46,7 @@ class ChangeLogHead(models.Model):
 
 class ChangeEvent(models.Model):
     seq = models.BigAutoField(primary_key=True)
-    article_key = models.CharField(_("article key"), max_length=32, db_index=True)
+    article_key = models.CharField(_("article key"), max_length=32, blank=True, db_index=True)
     branches = models.JSONField(_("affected branches"), default=list)
     action = models.CharField(_("action"), max_length=24, choices=Action.choices)
     revision_id = models.PositiveBigIntegerField(_("revision"), null=True, blank=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.contenttypes.fields import GenericRelation
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -126,6 +126,15 @@ class BranchOverride(
     @property
     def stale(self) -> bool:
         return bool(self.stale_parts or self.orphaned_sections)
+
+    # As for articles: Wagtail's actions are not atomic, the snapshot receivers need it.
+    def publish(self, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            return super().publish(*args, **kwargs)
+
+    def unpublish(self, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            return super().unpublish(*args, **kwargs)
 
     def operations(self) -> dict[str, dict[str, str]]:
         """``slug -> {"mode", "body"}`` for every section this override touches, in order."""

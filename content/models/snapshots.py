@@ -5,7 +5,12 @@ Invariants:
   its override is live. Both are written only by publish/unpublish services, inside the
   transaction that changes the live state;
 * snapshot rows are self-contained (no joins to Wagtail pages or revisions are needed to
-  serve a reader), and ``content_hash`` changes iff what a reader could see changes.
+  serve a reader), and ``content_hash`` changes iff what a reader could see changes;
+* they hold *source* text (Markdown) only: what a reader sees is rendered per branch, with
+  that branch's variables, by ``content.selectors.effective_article`` — so no row holds
+  text rendered for one branch that another could be served by mistake;
+* ``variables`` lists every ``{{ branch.x }}`` name the row's text uses, so a change to a
+  branch's variables finds exactly the articles it changes.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from content.fields import ChoiceListField
+from content.fields import ChoiceListField, NameSetField
 from content.models.articles import Audience, Channel, KnowledgeArticle
 from content.models.overrides import BranchOverride, Visibility
 
@@ -32,8 +37,6 @@ class PublishedArticle(models.Model):
     summary = models.TextField()
     body = models.TextField()
     sections = models.JSONField(default=list)  # [{"slug", "heading", "markdown"}], in order
-    html = models.TextField()  # rendered with HQ's variables
-    text = models.TextField()
     questions = models.JSONField(default=list)
     category = models.CharField(max_length=255)
     products = models.JSONField(default=list)
@@ -42,6 +45,7 @@ class PublishedArticle(models.Model):
     audience = models.CharField(max_length=10, choices=Audience.choices)
     effective_from = models.DateField(null=True)
     effective_to = models.DateField(null=True)
+    variables = NameSetField()  # names used by the summary and body
     # Whether today (Asia/Shanghai) lies within the effective dates; flipped by a sweep.
     in_effect = models.BooleanField(default=True)
     content_hash = models.CharField(max_length=64)
@@ -68,11 +72,13 @@ class PublishedOverride(models.Model):
     visibility = models.CharField(max_length=8, choices=Visibility.choices)
     summary = models.TextField(blank=True)
     sections = models.JSONField(default=dict)  # {slug: {"mode", "body"}}
+    variables = NameSetField()  # names used by the summary and section texts
     content_hash = models.CharField(max_length=64)
     published_at = models.DateTimeField()
 
     class Meta:
         verbose_name = _("published branch override")
+        indexes: ClassVar[list] = [models.Index(fields=["branch_code"])]
         constraints: ClassVar[list] = [
             models.UniqueConstraint(
                 fields=["article_key", "branch_code"], name="one_published_override_per_branch"

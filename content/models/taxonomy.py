@@ -66,6 +66,12 @@ class TreePathModel(models.Model):
         return f"{parent.path}/{segment}" if parent else segment
 
 
+class BranchQuerySet(models.QuerySet):
+    def head_office(self) -> Branch | None:
+        """The one branch without a parent (None only before the first branch exists)."""
+        return self.filter(parent__isnull=True).first()
+
+
 class Branch(TreePathModel):
     """HQ, a province or a city; ``variables`` fill ``{{ branch.x }}`` placeholders."""
 
@@ -92,6 +98,8 @@ class Branch(TreePathModel):
         blank=True,
         help_text=_("One per line, as name = value, e.g. hotline = 020-12345678."),
     )
+
+    objects = BranchQuerySet.as_manager()
 
     panels: ClassVar[list] = [
         FieldPanel("code"),

@@ -4,18 +4,25 @@ Invariants:
 * imports go through revisions too, so history, compare, revert and the audit log see them
   exactly as they see admin edits;
 * an upsert that would not change the article makes nothing — no revision, no log entry,
-  no publish.
+  no publish;
+* a new article takes a tree position nobody else can take and bumps the knowledge
+  index's child count only at the end of the transaction (``at_batch_end``), so creating
+  articles never holds the index row for longer than the commit.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db.models import F
+from wagtail.models import Page
 
-from content.models import KnowledgeArticle, KnowledgeIndexPage, Product
+from content.actors import Actor, require_article
+from content.models import KnowledgeArticle, KnowledgeIndexPage
 from content.records import Record, article_record
+from content.services.changelog import at_batch_end
+from content.services.mapping import Lookups, article_products, article_values, is_published
 from content.services.outcome import Outcome
-from content.services.taxonomy import category_ensure
+from content.services.publishing import publish_checked
+from content.services.transactions import content_transaction
 
 
 def knowledge_index() -> KnowledgeIndexPage:
@@ -23,56 +30,70 @@ def knowledge_index() -> KnowledgeIndexPage:
     return KnowledgeIndexPage.objects.get()
 
 
-def _apply_fields(article: KnowledgeArticle, record: Record) -> None:
+def children_added(index: KnowledgeIndexPage, count: int) -> None:
+    """Count `count` new articles under `index` when the transaction's batch ends."""
+    at_batch_end(lambda: Page.objects.filter(pk=index.pk).update(numchild=F("numchild") + count))
+
+
+def _apply_fields(article: KnowledgeArticle, record: Record, lookups: Lookups) -> None:
     article.key = record["key"] or article.key
-    article.title = record["title"]
-    article.draft_title = record["title"]
-    article.summary = record["summary"]
-    article.body = record["body"]
-    article.similar_questions = "\n".join(record["questions"])
-    article.category = category_ensure(record["category"])
-    article.products = list(Product.objects.filter(code__in=record["products"]))
+    for name, value in article_values(record, lookups).items():
+        setattr(article, name, value)
+    article.products = article_products(record, lookups)
     article.tags.set(record["tags"], clear=True)
-    article.channels = record["channels"]
-    article.audience = record["audience"]
-    article.effective_from = record["effective_from"]
-    article.effective_to = record["effective_to"]
-    article.review_due = record["review_due"]
 
 
 def _same(article: KnowledgeArticle, record: Record) -> bool:
     return article_record(article, status=record["status"]) == record
 
 
-@transaction.atomic
-def article_upsert(record: Record, *, user: AbstractBaseUser | None = None) -> Outcome:
+def _insert(article: KnowledgeArticle, index: KnowledgeIndexPage) -> None:
+    """Add `article` under `index` without locking the index (see the module docstring)."""
+    article.depth = index.depth + 1
+    # A placeholder position: KnowledgeArticle.save() takes a fresh one for new articles.
+    article.path = KnowledgeArticle._get_path(index.path, article.depth, 1)
+    article.numchild = 0
+    article.live = False
+    article.save()
+    children_added(index, 1)
+
+
+@content_transaction
+def article_upsert(record: Record, *, actor: Actor, lookups: Lookups | None = None) -> Outcome:
     """Create or update the article `record` describes, as a Wagtail revision.
 
     ``status: published`` makes the record's content live; ``draft`` saves it as the
     latest draft and leaves whatever is live untouched.
     """
-    publish = record["status"] == "published"
-    existing = KnowledgeArticle.objects.filter(key=record["key"]).first() if record["key"] else None
+    lookups = lookups or Lookups()
+    publish = is_published(record)
+    existing = (
+        KnowledgeArticle.objects.select_for_update().filter(key=record["key"]).first()
+        if record["key"]
+        else None
+    )
     if existing is None:
-        article = KnowledgeArticle(owner=user)
-        _apply_fields(article, record)
-        article.live = False
-        knowledge_index().add_child(instance=article)
-        revision = article.save_revision(user=user, log_action=True)
+        index = knowledge_index()
+        require_article(actor, "publish_new" if publish else "add", index)
+        article = KnowledgeArticle(owner=actor.user)
+        _apply_fields(article, record, lookups)
+        _insert(article, index)
+        revision = article.save_revision(user=actor.user, log_action=True)
         if publish:
-            revision.publish(user=user, log_action=True)
+            publish_checked(revision, actor=actor)
         return Outcome.CREATED
 
+    require_article(actor, "publish" if publish else "edit", existing)
     if publish and existing.live and _same(existing, record):
         return Outcome.UNCHANGED  # the live version already says this; drafts stay
     latest = existing.get_latest_revision_as_object()
     if _same(latest, record):
         if not publish:
             return Outcome.UNCHANGED
-        existing.get_latest_revision().publish(user=user, log_action=True)
+        publish_checked(existing.get_latest_revision(), actor=actor)
         return Outcome.PUBLISHED
-    _apply_fields(latest, record)
-    revision = latest.save_revision(user=user, log_action=True)
+    _apply_fields(latest, record, lookups)
+    revision = latest.save_revision(user=actor.user, log_action=True)
     if publish:
-        revision.publish(user=user, log_action=True)
+        publish_checked(revision, actor=actor)
     return Outcome.UPDATED

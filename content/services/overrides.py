@@ -1,7 +1,8 @@
 """Override writes: import upserts, rebase, and staleness bookkeeping.
 
 Invariants:
-* every write checks branch permissions first (see content.permissions);
+* every write checks the acting user first (content.actors): branch editors save drafts,
+  the branch's reviewers publish;
 * an override's ``based_on`` is HQ's live revision when the override is created or rebased
   and never moves otherwise;
 * after any HQ publish, every override of that article carries an up-to-date staleness
@@ -15,58 +16,59 @@ from typing import Any
 from django.db import transaction
 from wagtail.models import Revision
 
+from content.actors import Actor, require_override
+from content.dispatch import overrides_turned_stale
 from content.models import (
     Branch,
     BranchOverride,
     KnowledgeArticle,
-    OverrideSection,
     PublishedOverride,
-    Visibility,
 )
-from content.permissions import require_edit
 from content.records import Record, override_record
 from content.resolution import Staleness, staleness
+from content.services.mapping import is_published, override_sections, override_values
 from content.services.outcome import Outcome
-
-VISIBILITY = {None: Visibility.INHERIT, True: Visibility.HIDDEN, False: Visibility.SHOWN}
+from content.services.publishing import publish_checked
+from content.services.transactions import content_transaction
 
 
 def _apply_fields(override: BranchOverride, record: Record) -> None:
-    override.visibility = VISIBILITY[record["hidden"]]
-    override.summary = record["summary"]
-    override.note = record["note"]
-    override.sections = [
-        OverrideSection(slug=slug, mode=op["mode"], body=op["body"], sort_order=n)
-        for n, (slug, op) in enumerate(record["sections"].items())
-    ]
+    for name, value in override_values(record).items():
+        setattr(override, name, value)
+    override.sections = override_sections(record)
 
 
-def _save_version(override: BranchOverride, *, user: Any, publish: bool) -> None:
+def _save_version(override: BranchOverride, *, actor: Actor, publish: bool) -> None:
     """Save `override` as a new revision, and publish it or judge the draft's staleness.
 
     (Publishing judges staleness too: the ``published`` signal receiver does it.)
     """
-    revision = override.save_revision(user=user, log_action=True)
+    revision = override.save_revision(user=actor.user, log_action=True)
     if publish:
-        revision.publish(user=user, log_action=True, skip_permission_checks=True)
+        publish_checked(revision, actor=actor)
     else:
         override_staleness_refresh(override)
 
 
-@transaction.atomic
-def override_upsert(record: Record, *, user: Any = None) -> Outcome:
-    """Create or update the override `record` describes, as a revision of it."""
+@content_transaction
+def override_upsert(record: Record, *, actor: Actor) -> Outcome:
+    """Create or update the override `record` describes, as a revision of it.
+
+    Branch editors may save drafts; publishing needs the branch's reviewer role.
+    """
     article = KnowledgeArticle.objects.get(key=record["article"])
     branch = Branch.objects.get(code=record["branch"])
-    require_edit(user, branch)
-    publish = record["status"] == "published"
-    override = BranchOverride.objects.filter(article=article, branch=branch).first()
+    publish = is_published(record)
+    require_override(actor, "publish" if publish else "edit", branch)
+    override = (
+        BranchOverride.objects.select_for_update().filter(article=article, branch=branch).first()
+    )
     if override is None:
         override = BranchOverride(article=article, branch=branch, based_on=article.live_revision)
         _apply_fields(override, record)
         override.live = False
         override.save()
-        _save_version(override, user=user, publish=publish)
+        _save_version(override, actor=actor, publish=publish)
         return Outcome.CREATED
 
     if publish and override.live and override_record(override, status="published") == record:
@@ -75,12 +77,10 @@ def override_upsert(record: Record, *, user: Any = None) -> Outcome:
     if override_record(latest, status=record["status"]) == record:
         if not publish:
             return Outcome.UNCHANGED
-        override.get_latest_revision().publish(
-            user=user, log_action=True, skip_permission_checks=True
-        )
+        publish_checked(override.get_latest_revision(), actor=actor)
         return Outcome.PUBLISHED
     _apply_fields(latest, record)
-    _save_version(latest, user=user, publish=publish)
+    _save_version(latest, actor=actor, publish=publish)
     return Outcome.UPDATED
 
 
@@ -117,44 +117,48 @@ def override_staleness_refresh(override: BranchOverride) -> bool:
     )
     newly_stale = bool(verdict) and not was_stale
     if newly_stale:
-        transaction.on_commit(lambda: _notify_stale([override.pk]))
+        ids = [override.pk]
+        transaction.on_commit(
+            lambda: overrides_turned_stale.send(sender=BranchOverride, override_ids=ids)
+        )
     return newly_stale
 
 
 def overrides_staleness_refresh(article: KnowledgeArticle) -> list[BranchOverride]:
-    """Recompute the verdict of every override of `article`; returns the newly stale."""
+    """Recompute the verdict of every override of `article`; returns the newly stale.
+
+    Overrides are visited in primary-key order, the order every transaction locks them in.
+    """
     return [
         override
-        for override in BranchOverride.objects.filter(article=article)
+        for override in BranchOverride.objects.filter(article=article).order_by("pk")
         if override_staleness_refresh(override)
     ]
 
 
-def _notify_stale(override_ids: list[int]) -> None:
-    from content.tasks import overrides_stale_notify
-
-    overrides_stale_notify.delay(override_ids)
-
-
-@transaction.atomic
-def override_rebase(override: BranchOverride, *, user: Any = None) -> Revision:
+@content_transaction
+def override_rebase(override: BranchOverride, *, actor: Actor) -> Revision | None:
     """Acknowledge HQ's current text: move ``based_on`` to HQ's live revision.
 
     What readers see does not change, so a live override's rebase is published at once,
-    without another review.
+    without another review. An override that is not stale has nothing to acknowledge:
+    nothing is written and None is returned.
     """
-    require_edit(user, override.branch)
+    override = BranchOverride.objects.select_for_update().get(pk=override.pk)
+    require_override(actor, "edit", override.branch)
+    if not override.stale:
+        return None
     hq_live = override.article.live_revision
     latest = override.get_latest_revision_as_object()
     latest.based_on = hq_live
-    revision = latest.save_revision(user=user, log_action="kms.override.rebase")
+    revision = latest.save_revision(user=actor.user, log_action="kms.override.rebase")
     if override.live and not override.has_unpublished_changes:
-        revision.publish(user=user, log_action=False, skip_permission_checks=True)
+        publish_checked(revision, actor=actor, log_action=False)
     elif override.live:
         # A draft is pending review: acknowledge on the live version too, in place.
         BranchOverride.objects.filter(pk=override.pk).update(based_on=hq_live)
         PublishedOverride.objects.filter(override=override).update(
             based_on_revision_id=hq_live.pk if hq_live else None
         )
-    overrides_staleness_refresh(override.article)
+    override_staleness_refresh(override)
     return revision

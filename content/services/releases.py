@@ -1,41 +1,75 @@
-"""Apply and roll back releases, each as one transaction and one group of events."""
+"""Apply and roll back releases, each as one content transaction and one group of events.
+
+Invariants:
+* the acting user must be allowed to publish (and, for a rollback, unpublish) every item —
+  HQ articles by page permissions, overrides as reviewer of their own branch — or nothing
+  happens;
+* every item is locked before anything is published, articles before overrides and each
+  in primary-key order (the order every content transaction locks in), so a release never
+  deadlocks with an editor publishing one of its items.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from content.models import Release, ReleaseStatus
+from content.actors import Actor, require_model
+from content.models import BranchOverride, KnowledgeArticle, Release, ReleaseItem, ReleaseStatus
 from content.services.changelog import release_context
+from content.services.publishing import (
+    Publishable,
+    publish_checked,
+    require_publish,
+    unpublish_checked,
+)
+from content.services.transactions import content_transaction
 
 logger = logging.getLogger(__name__)
 
 
-def _publish(revision: Any, user: Any) -> None:
-    revision.publish(user=user, log_action=True, skip_permission_checks=True)
+def _locked_items(release: Release) -> list[tuple[ReleaseItem, Publishable]]:
+    items = list(release.items.select_related("revision", "previous_revision"))
+    articles = {
+        a.pk: a
+        for a in KnowledgeArticle.objects.select_for_update()
+        .filter(pk__in=[i.article_id for i in items if i.article_id])
+        .order_by("pk")
+    }
+    overrides = {
+        o.pk: o
+        for o in BranchOverride.objects.select_for_update()
+        .filter(pk__in=[i.override_id for i in items if i.override_id])
+        .order_by("pk")
+        .select_related("branch")
+    }
+    return [
+        (item, articles[item.article_id] if item.article_id else overrides[item.override_id])
+        for item in items
+    ]
 
 
-@transaction.atomic
-def release_apply(release: Release, *, user: Any = None) -> Release:
+@content_transaction
+def release_apply(release: Release, *, actor: Actor) -> Release:
     """Publish every item's pinned revision, all or nothing."""
+    require_model(actor, "content.change_release")
     release = Release.objects.select_for_update().get(pk=release.pk)
     if release.status not in (ReleaseStatus.DRAFT, ReleaseStatus.SCHEDULED):
         raise ValidationError(f"release {release} is already {release.get_status_display()}")
-    items = list(release.items.select_related("article", "override", "revision"))
+    items = _locked_items(release)
     if not items:
         raise ValidationError(f"release {release} has no items")
+    for item, target in items:
+        if item.revision_id is None:
+            raise ValidationError(f"{target}: no revision to publish")
+        require_publish(actor, target)
     with release_context(release.pk):
-        for item in items:
-            target = item.target
-            if item.revision_id is None:
-                raise ValidationError(f"{target}: no revision to publish")
+        for item, target in items:
             item.previous_revision_id = target.live_revision_id if target.live else None
             item.save(update_fields=["previous_revision"])
-            _publish(item.revision, user)
+            publish_checked(item.revision, actor=actor)
     release.status = ReleaseStatus.APPLIED
     release.applied_at = timezone.now()
     release.save(update_fields=["status", "applied_at"])
@@ -43,19 +77,23 @@ def release_apply(release: Release, *, user: Any = None) -> Release:
     return release
 
 
-@transaction.atomic
-def release_rollback(release: Release, *, user: Any = None) -> Release:
+@content_transaction
+def release_rollback(release: Release, *, actor: Actor) -> Release:
     """Restore what was live before the release (unpublishing what was not live)."""
+    require_model(actor, "content.change_release")
     release = Release.objects.select_for_update().get(pk=release.pk)
     if release.status != ReleaseStatus.APPLIED:
         raise ValidationError(f"release {release} is not applied")
+    items = _locked_items(release)
+    for item, target in items:
+        restoring = item.previous_revision_id is not None or not target.live
+        require_publish(actor, target, action="publish" if restoring else "unpublish")
     with release_context(release.pk):
-        for item in release.items.select_related("previous_revision"):
-            target = type(item.target).objects.get(pk=item.target.pk)
+        for item, target in items:
             if item.previous_revision is not None:
-                _publish(item.previous_revision, user)
+                publish_checked(item.previous_revision, actor=actor)
             elif target.live:
-                target.unpublish(user=user, log_action=True)
+                unpublish_checked(target, actor=actor)
     release.status = ReleaseStatus.ROLLED_BACK
     release.save(update_fields=["status"])
     logger.info("release rolled back release=%s", release.pk)
@@ -68,19 +106,27 @@ def releases_due_apply() -> int:
         status=ReleaseStatus.SCHEDULED, scheduled_at__lte=timezone.now()
     ).values_list("pk", flat=True)
     applied = 0
+    scheduler = Actor.system_context("scheduler")
     for pk in list(due):
         try:
-            release_apply(Release.objects.get(pk=pk))
+            release_apply(Release.objects.get(pk=pk), actor=scheduler)
             applied += 1
         except ValidationError as error:
             logger.error("scheduled release failed release=%s error=%s", pk, error)
+        except Exception:
+            logger.exception("scheduled release failed release=%s", pk)
     return applied
 
 
-@transaction.atomic
-def release_schedule(release: Release) -> Release:
+@content_transaction
+def release_schedule(release: Release, *, actor: Actor) -> Release:
+    """Let the scheduler apply `release` at its time; who schedules must be allowed to
+    publish every item, since the scheduler applies it as a system context."""
+    require_model(actor, "content.change_release")
     if release.scheduled_at is None:
         raise ValidationError("set a go-live time first")
+    for _item, target in _locked_items(release):
+        require_publish(actor, target)
     Release.objects.filter(pk=release.pk, status=ReleaseStatus.DRAFT).update(
         status=ReleaseStatus.SCHEDULED
     )

@@ -1,10 +1,15 @@
-"""Taxonomy writes: categories, branches and products. Every upsert is idempotent."""
+"""Taxonomy writes: categories and products (branches: content.services.branches).
+
+Every upsert is idempotent and checks the acting user's model permissions.
+"""
 
 from __future__ import annotations
 
-from content.models import Branch, Category, Product
+from content.actors import Actor, require_model
+from content.models import Category, Product
 from content.records import Record
 from content.services.outcome import Outcome
+from content.services.transactions import content_transaction
 
 
 def category_ensure(path: str, name: str | None = None) -> Category:
@@ -26,8 +31,10 @@ def category_ensure(path: str, name: str | None = None) -> Category:
     return parent
 
 
-def category_upsert(record: Record) -> Outcome:
+@content_transaction
+def category_upsert(record: Record, *, actor: Actor) -> Outcome:
     existed = Category.objects.filter(path=record["path"]).exists()
+    require_model(actor, "content.change_category" if existed else "content.add_category")
     before = Category.objects.filter(path=record["path"]).values_list("name", flat=True).first()
     category_ensure(record["path"], record["name"])
     if not existed:
@@ -35,23 +42,11 @@ def category_upsert(record: Record) -> Outcome:
     return Outcome.UNCHANGED if before == record["name"] else Outcome.UPDATED
 
 
-def branch_upsert(record: Record) -> Outcome:
-    parent = Branch.objects.get(code=record["parent"]) if record["parent"] else None
-    values = {"name": record["name"], "parent": parent, "variables": record["variables"]}
-    branch = Branch.objects.filter(code=record["code"]).first()
-    if branch is None:
-        Branch(code=record["code"], **values).save()
-        return Outcome.CREATED
-    if all(getattr(branch, name) == value for name, value in values.items()):
-        return Outcome.UNCHANGED
-    for name, value in values.items():
-        setattr(branch, name, value)
-    branch.save()
-    return Outcome.UPDATED
-
-
-def product_upsert(record: Record) -> Outcome:
+@content_transaction
+def product_upsert(record: Record, *, actor: Actor) -> Outcome:
     values = {name: record[name] for name in ("name", "line", "status")}
+    exists = Product.objects.filter(code=record["code"]).exists()
+    require_model(actor, "content.change_product" if exists else "content.add_product")
     product, created = Product.objects.get_or_create(code=record["code"], defaults=values)
     if created:
         return Outcome.CREATED

@@ -19,6 +19,7 @@ from content.models import (
     PublishedOverride,
 )
 from content.selectors import effective_article
+from tests.factories import OPERATOR
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +162,7 @@ def load_demo(*, bulk_create: bool) -> dict[str, Any]:
     for name in ("knowledge.jsonl", "overrides.jsonl", "hq-edits.jsonl"):
         parsed = importing.parse((DEMO / name).read_text(encoding="utf-8").splitlines())
         assert parsed.problems == []
-        importing.apply(parsed.records, bulk_create=bulk_create)
+        importing.apply(parsed.records, actor=OPERATOR, bulk_create=bulk_create)
     return dump()
 
 
@@ -188,7 +189,7 @@ def test_a_bulk_import_is_one_transaction(tmp_path: Path) -> None:
     parsed.records[-1][1]["category"] = None
 
     with pytest.raises(importing.ApplyFailed):
-        importing.apply(parsed.records)
+        importing.apply(parsed.records, actor=OPERATOR)
 
     assert not KnowledgeArticle.objects.exists()
     assert not ChangeEvent.objects.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
@@ -12,9 +13,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from content import consumers
+from content.dispatch import changes_committed
 from content.models import Action, ChangeEvent, ConsumerCursor, PublishedArticle
 from content.selectors import effective_article
 from content.services.snapshots import effective_dates_apply
+from kms.celery import app as celery_app
 from tests.factories import BranchFactory, make_article
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +31,13 @@ class Recorder(consumers.Consumer):
     def __init__(self) -> None:
         self.handled: list[int] = []
         self.fail_on: int | None = None
+        self.attempts = 0
+        self.outage: list[BaseException] = []  # raised, one per attempt, before recovering
 
     def handle(self, event: ChangeEvent) -> None:
+        self.attempts += 1
+        if self.outage:
+            raise self.outage.pop(0)
         if event.seq == self.fail_on:
             raise ConnectionError("search engine down")
         self.handled.append(event.seq)
@@ -58,12 +66,22 @@ def test_a_publish_appends_its_event_with_the_snapshot() -> None:
 
 
 def test_nothing_is_queued_before_commit(django_capture_on_commit_callbacks) -> None:
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        make_article(key="KB-600002")
-        make_article(key="KB-600003")
+    announced: list[object] = []
+
+    def count(sender: object, **kwargs: object) -> None:
+        announced.append(sender)
+
+    changes_committed.connect(count)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            make_article(key="KB-600002")
+            make_article(key="KB-600003")
+            assert announced == []  # still inside the transaction: nothing told yet
+    finally:
+        changes_committed.disconnect(count)
 
     assert ChangeEvent.objects.count() == 2
-    assert len(callbacks) == 1  # one nudge per transaction, after commit
+    assert len(announced) == 1  # one nudge for the whole transaction, after commit
 
 
 def test_a_rolled_back_publish_leaves_no_event_and_no_snapshot() -> None:
@@ -121,16 +139,50 @@ def test_a_consumer_that_fails_mid_batch_resumes_without_skipping_or_double_appl
     assert ConsumerCursor.objects.get(name="recorder").failures == 0
 
 
-def test_the_consumer_task_retries_transient_errors(recorder: Recorder) -> None:
-    from celery.exceptions import Retry
+@pytest.fixture
+def errors_kept_in_results() -> Iterator[None]:
+    """Eager tasks keep their errors in the result, so that eager retries run (with errors
+    propagating, Celery raises the first Retry instead of running the task again)."""
+    propagates = celery_app.conf.task_eager_propagates
+    celery_app.conf.task_eager_propagates = False
+    yield
+    celery_app.conf.task_eager_propagates = propagates
 
+
+def test_the_consumer_task_retries_transient_errors_until_the_event_is_handled(
+    recorder: Recorder, errors_kept_in_results: None
+) -> None:
     from content.tasks import consumer_run
 
     make_article(key="KB-600200")
-    recorder.fail_on = ChangeEvent.objects.get().seq
+    recorder.handled, recorder.attempts = [], 0
+    recorder.outage = [ConnectionError("search engine down"), TimeoutError("still down")]
 
-    with pytest.raises((Retry, ConnectionError)):
-        consumer_run.apply(args=("recorder",), throw=True)
+    result = consumer_run.apply(args=("recorder",))  # eager: each retry runs at once
+
+    assert result.successful()
+
+    assert recorder.handled == [ChangeEvent.objects.get().seq]
+    assert recorder.attempts == 3
+    assert ConsumerCursor.objects.get(name="recorder").failures == 0
+
+
+def test_the_consumer_task_does_not_retry_a_bug(
+    recorder: Recorder, errors_kept_in_results: None
+) -> None:
+    from content.tasks import consumer_run
+
+    make_article(key="KB-600201")
+    recorder.handled, recorder.attempts = [], 0
+    recorder.outage = [ValueError("a bug, not an outage")]
+
+    result = consumer_run.apply(args=("recorder",))
+
+    assert isinstance(result.result, ValueError)
+    assert recorder.attempts == 1
+    cursor = ConsumerCursor.objects.get(name="recorder")
+    assert (cursor.failures, cursor.position) == (1, 0)
+    assert "a bug" in cursor.last_error
 
 
 def test_replay_hands_events_to_a_consumer_again(recorder: Recorder) -> None:

@@ -14,6 +14,7 @@ from content.models import Branch, BranchOverride, BranchRole, KnowledgeArticle
 from content.records import article_record
 from content.selectors import effective_article
 from content.services import article_upsert
+from tests.factories import OPERATOR
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_guangdong_keeps_its_section_is_flagged_stale_and_rebases_but_cannot_tou
         .replace(hq["注意事项"].markdown, hq["注意事项"].markdown + "\n\n总部新增注意事项。")
     )
 
-    article_upsert(record)  # an HQ editor publishes both changes
+    article_upsert(record, actor=OPERATOR)  # an HQ editor publishes both changes
 
     gd = effective_article("KB-000051", branch="GD")
     assert gd.section("提交方式").markdown == gd_before  # Guangdong's own version

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from wagtail.models import Revision
 
+from content.actors import Actor
 from content.models import (
     Branch,
     BranchOverride,
@@ -28,7 +29,7 @@ from content.records import Catalog, validate_record
 from content.selectors import EffectiveArticle, effective_article
 from content.services import override_rebase, override_upsert
 from content.services.overrides import override_staleness, overrides_staleness_refresh
-from tests.factories import HQ_VARIABLES, BranchFactory, make_article
+from tests.factories import HQ_VARIABLES, OPERATOR, BranchFactory, make_article
 from tests.imports import failed_import, jsonl, run_import
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,7 @@ def upsert(branch: str = "GD", *, user: Any = None, **fields: Any) -> BranchOver
     """Validate an override record like the import does and apply it as `user`."""
     record, problems = validate_record(1, override_raw(branch, **fields), Catalog.from_database())
     assert not problems, problems
-    override_upsert(record, user=user)
+    override_upsert(record, actor=Actor.editor(user) if user else OPERATOR)
     return BranchOverride.objects.get(article__key=KEY, branch__code=branch)
 
 
@@ -384,7 +385,7 @@ def test_rebase_acknowledges_hqs_change_and_moves_based_on_to_hqs_live_revision(
     override.refresh_from_db()
     assert override.stale
 
-    override_rebase(override)
+    override_rebase(override, actor=OPERATOR)
 
     override.refresh_from_db()
     changed.refresh_from_db()
@@ -399,7 +400,7 @@ def test_rebase_does_not_silence_an_orphaned_operation(article: KnowledgeArticle
     override = replace_materials("GD")
     publish_hq(body=hq_body(materials=None))
 
-    override_rebase(BranchOverride.objects.get(pk=override.pk))
+    override_rebase(BranchOverride.objects.get(pk=override.pk), actor=OPERATOR)
 
     override.refresh_from_db()
     assert override.orphaned_sections == ["办理材料"]
@@ -479,7 +480,7 @@ def test_rebase_with_a_pending_draft_acknowledges_on_the_live_version_too(
         "GD", sections={"办理材料": {"mode": "append", "body": "草稿补充。"}}, status="draft"
     )
 
-    override_rebase(draft)
+    override_rebase(draft, actor=OPERATOR)
 
     override = BranchOverride.objects.get()
     changed.refresh_from_db()
@@ -839,14 +840,41 @@ def editor_again(user: Any) -> Any:
     return get_user_model().objects.get(pk=user.pk)
 
 
-def test_a_branch_editor_may_edit_their_own_branchs_override(
+@pytest.fixture
+def gd_reviewer(branches: dict[str, Branch]) -> Any:
+    user = make_user("gd_reviewer", "wang.fang@gd.example.com")
+    BranchRole.objects.create(user=user, branch=branches["GD"], role="reviewer")
+    return user
+
+
+def test_a_branch_editor_drafts_their_own_branchs_override(
     article: KnowledgeArticle, gd_editor: Any
 ) -> None:
-    override = replace_materials("GD", user=gd_editor)
+    override = replace_materials("GD", user=gd_editor, status="draft")
+
+    assert not override.live
+    assert override.latest_revision.user == gd_editor
+    assert text_of("GD", "办理材料") != GD_MATERIALS_TEXT  # readers wait for the review
+
+
+def test_a_branch_editor_may_not_publish_without_review(
+    article: KnowledgeArticle, gd_editor: Any
+) -> None:
+    with pytest.raises(PermissionDenied, match="publish overrides of GD"):
+        replace_materials("GD", user=gd_editor)
+
+    assert not BranchOverride.objects.exists()
+    assert_sees_hq_version("GD")
+
+
+def test_the_branchs_reviewer_publishes_its_override(
+    article: KnowledgeArticle, gd_reviewer: Any
+) -> None:
+    override = replace_materials("GD", user=gd_reviewer)
 
     assert override.live
     assert text_of("GD", "办理材料") == GD_MATERIALS_TEXT
-    assert override.latest_revision.user == gd_editor
+    assert override.latest_revision.user == gd_reviewer
 
 
 def test_a_branch_editor_may_not_edit_another_provinces_override(
@@ -868,7 +896,7 @@ def test_a_branch_editor_may_not_rebase_another_provinces_override(
     base = sc_override.based_on_id
 
     with pytest.raises(PermissionDenied):
-        override_rebase(sc_override, user=gd_editor)
+        override_rebase(sc_override, actor=Actor.editor(gd_editor))
 
     sc_override.refresh_from_db()
     assert sc_override.based_on_id == base
@@ -885,14 +913,14 @@ def test_a_province_editor_edits_its_cities_only_when_roles_cover_descendants(
     editor = editor_again(gd_editor)
 
     if cover_descendants:
-        upsert("GD-SZ", user=editor, hidden=True)
-        assert effective_article(KEY, branch="GD-SZ") is None
+        draft = upsert("GD-SZ", user=editor, hidden=True, status="draft")
+        assert draft.latest_revision.user == editor
     else:
         with pytest.raises(PermissionDenied):
-            upsert("GD-SZ", user=editor, hidden=True)
-        assert effective_article(KEY, branch="GD-SZ") is not None
+            upsert("GD-SZ", user=editor, hidden=True, status="draft")
+        assert not BranchOverride.objects.filter(branch__code="GD-SZ").exists()
     with pytest.raises(PermissionDenied):
-        upsert("SC", user=editor, hidden=True)
+        upsert("SC", user=editor, hidden=True, status="draft")
 
 
 def test_an_unknown_branch_is_an_error_not_hqs_text_without_variables(

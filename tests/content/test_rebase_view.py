@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from content.models import BranchOverride, BranchRole
 from content.services import override_upsert
-from tests.factories import BranchFactory, make_article
+from tests.factories import OPERATOR, BranchFactory, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +30,9 @@ def override() -> BranchOverride:
     hq = BranchFactory(code="HQ", name="总公司", parent=None, variables={"hotline": "95500"})
     BranchFactory(code="GD", name="广东分公司", parent=hq, variables={"hotline": "020-1"})
     make_article(key="KB-510001", body=BODY)
-    override_upsert(
-        {
+    override_upsert(  # as the operator
+        actor=OPERATOR,
+        record={
             "type": "override",
             "article": "KB-510001",
             "branch": "GD",
@@ -40,7 +41,7 @@ def override() -> BranchOverride:
             "sections": {"办理材料": {"mode": "append", "body": "- 广东补充材料"}},
             "note": "",
             "status": "published",
-        }
+        },
     )
     # HQ edits a section the override does not touch: still not stale.
     make_article(key="KB-510001", body=BODY.replace("2. 提交", "2. 在线提交"))

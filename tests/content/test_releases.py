@@ -11,7 +11,7 @@ from django.utils import timezone
 from content.models import ChangeEvent, Release, ReleaseItem, ReleaseStatus
 from content.selectors import effective_article
 from content.services.releases import release_apply, release_rollback, releases_due_apply
-from tests.factories import BranchFactory, make_article
+from tests.factories import OPERATOR, BranchFactory, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def launch() -> Release:
 def test_a_release_goes_live_at_once_with_one_group_of_events(launch: Release) -> None:
     before = ChangeEvent.objects.count()
 
-    release_apply(launch)
+    release_apply(launch, actor=OPERATOR)
 
     assert effective_article("KB-700001").summary == "新规则自1月1日起生效。"
     assert effective_article("KB-700002").summary == "新产品介绍。"
@@ -69,7 +69,7 @@ def test_a_release_is_all_or_nothing(launch: Release, monkeypatch: pytest.Monkey
     events = ChangeEvent.objects.count()
 
     with pytest.raises(RuntimeError):
-        release_apply(launch)
+        release_apply(launch, actor=OPERATOR)
 
     assert effective_article("KB-700001").summary == "旧规则。"  # first item rolled back too
     assert effective_article("KB-700002") is None
@@ -79,9 +79,9 @@ def test_a_release_is_all_or_nothing(launch: Release, monkeypatch: pytest.Monkey
 
 
 def test_rolling_back_restores_what_was_live_before(launch: Release) -> None:
-    release_apply(launch)
+    release_apply(launch, actor=OPERATOR)
 
-    release_rollback(launch)
+    release_rollback(launch, actor=OPERATOR)
 
     assert effective_article("KB-700001").summary == "旧规则。"
     assert effective_article("KB-700002") is None  # was not live before the release
@@ -100,10 +100,10 @@ def test_a_scheduled_release_is_applied_when_due(launch: Release) -> None:
 
 
 def test_an_applied_release_cannot_be_applied_twice(launch: Release) -> None:
-    release_apply(launch)
+    release_apply(launch, actor=OPERATOR)
 
     with pytest.raises(ValidationError):
-        release_apply(launch)
+        release_apply(launch, actor=OPERATOR)
 
 
 def test_an_editor_applies_and_rolls_back_a_release_in_the_admin(launch: Release) -> None:

@@ -21,7 +21,7 @@ from content.records import Catalog, validate_record
 from content.resolution import HIDDEN, SHOWN, Layer, resolve, section_content
 from content.selectors import BranchTree, effective_article
 from content.services import override_upsert
-from tests.factories import HQ_VARIABLES, BranchFactory, make_article
+from tests.factories import HQ_VARIABLES, OPERATOR, BranchFactory, make_article
 
 HEADINGS = (
     "办理材料",
@@ -305,7 +305,7 @@ def test_effective_articles_from_the_database_follow_the_model(
         for layer in layers.values():
             record, problems = validate_record(1, _record(layer), catalog)
             assert not problems, problems
-            override_upsert(record)
+            override_upsert(record, actor=OPERATOR)
         tree = BranchTree.load()
 
         for code in parents:

@@ -16,9 +16,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from content import importing
+from content.actors import Actor
 from content.models import KnowledgeArticle
 
 DEMO_FILES = ("knowledge.jsonl", "overrides.jsonl", "hq-edits.jsonl")
+DEMO = Actor.system_context("kms_demo")
 
 
 class Command(BaseCommand):
@@ -36,7 +38,7 @@ class Command(BaseCommand):
                 if parsed.problems:
                     problems = "\n".join(f"{name}:{problem}" for problem in parsed.problems)
                     raise CommandError(f"the demo data is invalid:\n{problems}")
-                counts = importing.apply(parsed.records)
+                counts = importing.apply(parsed.records, actor=DEMO)
                 summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
                 self.stdout.write(f"{name}: {summary}")
         self.stdout.write("Demo knowledge base loaded.")
