@@ -1,9 +1,12 @@
 """Branch-scoped permissions for overrides, enforced by services and by the admin.
 
 Invariant: a user may edit/submit an override only for a branch they hold the editor role
-in (or, when the site's setting says so, a descendant of it), and approve/publish only
-where they hold the reviewer role. Superusers may do everything. HQ articles stay
-governed by Wagtail's page permissions, which branch roles never grant.
+in (or, when the site's setting says so, a descendant of it), and approve/publish/unpublish/
+unlock only where they hold the reviewer role. Superusers may do everything. HQ articles
+stay governed by Wagtail's page permissions, which branch roles never grant.
+
+The role lookups themselves live on ``BranchRole.objects`` (the models layer, which the
+review task needs too); this module names the rules built on them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,18 @@ from django.db.models import Q, QuerySet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
 from content.models import Branch, BranchOverride
-from content.models.roles import BranchRole, KnowledgeBaseSettings, Role
+from content.models.roles import BranchRole, Role
+
+# What each action on an override asks of the user, in the override's own branch.
+ROLE_FOR_ACTION = {
+    "add": Role.EDITOR,
+    "change": Role.EDITOR,
+    "view": Role.EDITOR,
+    "lock": Role.EDITOR,
+    "delete": Role.EDITOR,
+    "publish": Role.REVIEWER,
+    "unlock": Role.REVIEWER,
+}
 
 
 class BranchPermissionDenied(PermissionDenied):
@@ -24,34 +38,22 @@ class BranchPermissionDenied(PermissionDenied):
 
 def branches_user_can(user: Any, role: str) -> set[str]:
     """Codes of the branches where `user` acts in `role` (editor or reviewer)."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    cache = user.__dict__.setdefault("_kms_branch_scopes", {})
-    if role not in cache:
-        roles = {Role.REVIEWER: [Role.REVIEWER], Role.EDITOR: [Role.EDITOR, Role.REVIEWER]}
-        paths = list(
-            BranchRole.objects.filter(user=user, role__in=roles[role]).values_list(
-                "branch__path", flat=True
-            )
-        )
-        query = Q(path__in=paths)
-        if paths and KnowledgeBaseSettings.load().branch_roles_cover_descendants:
-            for path in paths:
-                query |= Q(path__startswith=f"{path}/")
-        cache[role] = set(Branch.objects.filter(query).values_list("code", flat=True))
-    return cache[role]
+    return BranchRole.objects.branch_codes(user, role)
 
 
 def can_edit_branch(user: Any, branch: Branch) -> bool:
-    return bool(getattr(user, "is_superuser", False)) or branch.code in branches_user_can(
-        user, Role.EDITOR
-    )
+    return BranchRole.objects.acts_in(user, branch, Role.EDITOR)
 
 
 def can_review_branch(user: Any, branch: Branch) -> bool:
-    return bool(getattr(user, "is_superuser", False)) or branch.code in branches_user_can(
-        user, Role.REVIEWER
-    )
+    return BranchRole.objects.acts_in(user, branch, Role.REVIEWER)
+
+
+def overrides_user_can(user: Any, role: str) -> QuerySet[BranchOverride]:
+    """The overrides of the branches where `user` acts in `role`."""
+    if getattr(user, "is_superuser", False):
+        return BranchOverride.objects.all()
+    return BranchOverride.objects.filter(branch__code__in=branches_user_can(user, role))
 
 
 def require_edit(user: Any, branch: Branch) -> None:
@@ -65,33 +67,33 @@ def require_review(user: Any, branch: Branch) -> None:
 
 
 class BranchOverridePermissionPolicy(ModelPermissionPolicy):
-    """Wagtail's snippet views ask this policy; it answers from branch roles."""
+    """Wagtail's snippet views ask this policy; it answers from branch roles.
+
+    The model-wide question ("may this user publish overrides at all?") is answered for
+    *some* branch; the admin's override views ask again about the override in hand
+    (``user_has_permission_for_instance``) before acting on it.
+    """
 
     def user_has_permission(self, user: Any, action: str) -> bool:
         if user.is_superuser:
             return True
-        if not user.is_active:
+        if not user.is_active or action not in ROLE_FOR_ACTION:
             return False
-        if action in ("add", "change", "view", "lock", "delete"):
-            return bool(branches_user_can(user, Role.EDITOR))
-        if action in ("publish", "unlock"):
-            return bool(branches_user_can(user, Role.REVIEWER))
-        return False
+        return bool(branches_user_can(user, ROLE_FOR_ACTION[action]))
 
     def user_has_permission_for_instance(self, user: Any, action: str, instance: Any) -> bool:
         if user.is_superuser:
             return True
-        if action in ("publish", "unlock"):
-            return can_review_branch(user, instance.branch)
-        if action in ("add", "change", "view", "lock", "delete"):
-            return can_edit_branch(user, instance.branch)
-        return False
+        if not user.is_active or action not in ROLE_FOR_ACTION:
+            return False
+        return BranchRole.objects.acts_in(user, instance.branch, ROLE_FOR_ACTION[action])
 
     def instances_user_has_permission_for(self, user: Any, action: str) -> QuerySet:
         if user.is_superuser:
             return BranchOverride.objects.all()
-        role = Role.REVIEWER if action in ("publish", "unlock") else Role.EDITOR
-        return BranchOverride.objects.filter(branch__code__in=branches_user_can(user, role))
+        if not user.is_active or action not in ROLE_FOR_ACTION:
+            return BranchOverride.objects.none()
+        return overrides_user_can(user, ROLE_FOR_ACTION[action])
 
     def users_with_any_permission(self, actions: list[str]) -> QuerySet:
         from django.contrib.auth import get_user_model

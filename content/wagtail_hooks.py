@@ -12,7 +12,11 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from content.admin import views
 from content.admin.listing import ArticleListingViewSet, TaxonomyGroup
-from content.admin.overrides import BranchOverrideViewSet
+from content.admin.overrides import (
+    BranchOverrideDeleteBulkAction,
+    BranchOverrideViewSet,
+    offer_publishing_to_reviewers,
+)
 from content.admin.releases import ReleaseViewSet, release_action
 from content.models import BranchOverride, BranchRole
 from content.permissions import BranchOverridePermissionPolicy
@@ -21,6 +25,9 @@ from content.services.overrides import override_staleness_refresh
 register_permission_policy(BranchOverride, BranchOverridePermissionPolicy(BranchOverride))
 register_snippet(TaxonomyGroup)
 register_snippet(BranchOverrideViewSet)
+# Registered after wagtail.snippets' own delete action (order 0), so it replaces it for overrides.
+hooks.register("register_bulk_action", BranchOverrideDeleteBulkAction, order=1)
+hooks.register("construct_snippet_action_menu", offer_publishing_to_reviewers)
 register_snippet(ReleaseViewSet)
 
 

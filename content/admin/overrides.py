@@ -1,26 +1,52 @@
 """Branch overrides in the admin: a snippet listing and editor scoped to the user's branches.
 
-Invariant: the form offers only the user's own branches, validates section operations
-against HQ's live article (content.overrides.override_problems), and records the HQ
-revision a new override is based on; the permission policy (content.permissions)
-refuses every other branch's override with a 403, whatever URL is typed.
+Invariants:
+* the form offers only the user's own branches, keeps an override in the branch it was
+  made for, validates section operations against HQ's live article
+  (content.overrides.override_problems), and records the HQ revision a new override is
+  based on;
+* every URL of the viewset that names an override (``pk``) answers 403 for an override of
+  a branch the user does not edit, before Wagtail's view runs, whatever the view;
+* listings, the chooser and the bulk actions see only the user's branches' overrides;
+  an id from another branch is a 404 there, as if it did not exist;
+* publishing, unpublishing, unscheduling and unlocking an override ask for the reviewer
+  role in *that override's* branch, and the editor offers them only then. Wagtail's views
+  ask the permission policy model-wide ("reviewer anywhere?"); here they ask about the
+  override in hand. Workflow actions are the review task's to decide (BranchReviewTask).
 """
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_list_or_404, get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.models import TaskState, WorkflowState
+from wagtail.snippets.action_menu import PublishMenuItem, UnpublishMenuItem
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
+from wagtail.snippets.views import chooser
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from content.models import Branch, BranchOverride, PublishedArticle, Role
 from content.overrides import hq_section_slugs, override_problems
-from content.permissions import BranchPermissionDenied, branches_user_can, can_edit_branch
+from content.permissions import (
+    BranchOverridePermissionPolicy,
+    branches_user_can,
+    can_edit_branch,
+    overrides_user_can,
+)
+
+policy = BranchOverridePermissionPolicy(BranchOverride)
 
 
 class BranchOverrideForm(WagtailAdminModelForm):
@@ -32,6 +58,9 @@ class BranchOverrideForm(WagtailAdminModelForm):
             branches = branches.filter(code__in=branches_user_can(user, Role.EDITOR))
         if "branch" in self.fields:
             self.fields["branch"].queryset = branches.order_by("path")
+            # An override belongs to its branch: moving a draft elsewhere would let the
+            # other branch's reviewers publish (and so remove) this branch's version.
+            self.fields["branch"].disabled = self.instance.pk is not None
 
     def _operations(self) -> list[tuple[str, str, str]]:
         formset = self.formsets.get("sections")
@@ -81,57 +110,179 @@ def branch_forbidden(request: HttpRequest, branch: Any) -> HttpResponse:
     return TemplateResponse(request, "content/admin/forbidden.html", {"reason": reason}, status=403)
 
 
-class BranchScopedObjectMixin:
-    """Answers 403 to any view of an override outside the user's branches."""
-
-    def get_object(self, *args: Any, **kwargs: Any) -> Any:
-        obj = super().get_object(*args, **kwargs)  # type: ignore[misc]
-        if not can_edit_branch(self.request.user, obj.branch):  # type: ignore[attr-defined]
-            raise BranchPermissionDenied(obj.branch)
-        return obj
-
-    # Wagtail's views load the object in setup() or in dispatch(); a refusal in either
-    # becomes a 403 page here (Wagtail would turn it into a redirect to the dashboard).
-    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        self.denied_branch = None
-        try:
-            super().setup(request, *args, **kwargs)  # type: ignore[misc]
-        except BranchPermissionDenied as denied:
-            self.denied_branch = denied.args[0]
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if self.denied_branch is not None:
-            return branch_forbidden(request, self.denied_branch)
-        try:
-            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-        except BranchPermissionDenied as denied:
-            return branch_forbidden(request, denied.args[0])
+def _branch_of_override(quoted_pk: Any) -> Branch | None:
+    try:
+        pk = BranchOverride._meta.pk.to_python(unquote(str(quoted_pk)))
+    except ValidationError:
+        return None  # not an id at all: the view answers 404
+    return Branch.objects.filter(overrides__pk=pk).first()
 
 
-def _scoped(view_class: type) -> type:
-    return type(f"BranchScoped{view_class.__name__}", (BranchScopedObjectMixin, view_class), {})
+def refuse_other_branches(view: Any) -> Any:
+    """Wrap a view whose URL names an override: 403 unless the user edits its branch."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        branch = _branch_of_override(kwargs["pk"])
+        if branch is not None and not can_edit_branch(request.user, branch):
+            return branch_forbidden(request, branch)
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
-OBJECT_VIEWS = (
-    "copy",
-    "edit",
-    "delete",
-    "history",
-    "inspect",
-    "revisions",
-    "revisions_compare",
-    "revisions_unschedule",
-    "unpublish",
-    "preview_on_edit",
-    "lock",
-    "unlock",
-    "workflow_action",
-    "collect_workflow_action_data",
-    "confirm_workflow_cancellation",
-    "workflow_preview",
-    "workflow_history",
-    "workflow_history_detail",
-)
+def may_publish(user: Any, override: BranchOverride | None) -> bool:
+    """Publishing `override` (None: a new one, branch not chosen yet) is the reviewers'."""
+    if override is None:
+        return policy.user_has_permission(user, "publish")
+    return policy.user_has_permission_for_instance(user, "publish", override)
+
+
+class BranchScopedViewMixin:
+    """Mixed into every view of the viewset: once the view holds an override, Wagtail's
+    model-wide permission questions are asked about that override's branch."""
+
+    def user_has_permission(self, permission: str) -> bool:
+        allowed = super().user_has_permission(permission)  # type: ignore[misc]
+        override = getattr(self, "object", None)
+        if not allowed or not isinstance(override, BranchOverride) or override.branch_id is None:
+            return allowed  # nothing in hand yet (a new override is checked on submit)
+        user = self.request.user  # type: ignore[attr-defined]
+        if permission == "unlock" and override.locked_by_id == user.pk:
+            return True  # as in Wagtail, whoever locked an override may unlock it
+        return policy.user_has_permission_for_instance(user, permission, override)
+
+
+class PublishWhereReviewingMixin:
+    """Create, copy, edit and revert: "Publish" is honoured only for a branch the user
+    reviews (for a new override, the branch chosen in the form)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        if self.action == "publish" and not may_publish(self.request.user, form.instance):  # type: ignore[attr-defined]
+            form.add_error(
+                None,
+                _("Only reviewers of %(branch)s publish its overrides: submit it for review.")
+                % {"branch": form.instance.branch},
+            )
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()  # type: ignore[attr-defined]
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+        return super().form_valid(form)  # type: ignore[misc]
+
+
+class OverrideCreateView(
+    BranchScopedViewMixin, PublishWhereReviewingMixin, snippet_views.CreateView
+):
+    pass
+
+
+class OverrideCopyView(BranchScopedViewMixin, PublishWhereReviewingMixin, snippet_views.CopyView):
+    pass
+
+
+class OverrideEditView(BranchScopedViewMixin, PublishWhereReviewingMixin, snippet_views.EditView):
+    pass
+
+
+class ThisOverridesTaskStateMixin:
+    """Wagtail loads the task state of a workflow action by id alone; it must belong to the
+    override in the URL, or a reviewer could act on another branch's review through their own."""
+
+    def get_task_state(self) -> TaskState:
+        task_states = TaskState.objects.filter(
+            workflow_state__in=WorkflowState.objects.for_instance(self.object)  # type: ignore[attr-defined]
+        )
+        return get_object_or_404(task_states, id=self.task_state_id).specific  # type: ignore[attr-defined]
+
+
+class OverrideWorkflowActionView(
+    BranchScopedViewMixin, ThisOverridesTaskStateMixin, snippet_views.WorkflowActionView
+):
+    pass
+
+
+class OverrideCollectWorkflowActionDataView(
+    BranchScopedViewMixin, ThisOverridesTaskStateMixin, snippet_views.CollectWorkflowActionDataView
+):
+    pass
+
+
+class OverridePublishMenuItem(PublishMenuItem):
+    def is_shown(self, context: dict[str, Any]) -> bool:
+        if context.get("locked_for_user"):
+            return False
+        return may_publish(context["request"].user, context.get("instance"))
+
+
+class OverrideUnpublishMenuItem(UnpublishMenuItem):
+    def is_shown(self, context: dict[str, Any]) -> bool:
+        instance = context.get("instance")
+        return (
+            context["view"] == "edit"
+            and instance is not None
+            and instance.live
+            and not context.get("locked_for_user")
+            and may_publish(context["request"].user, instance)
+        )
+
+
+def offer_publishing_to_reviewers(menu_items: list, request: HttpRequest, context: dict) -> None:
+    """The editor's Publish/Unpublish follow the branch roles, as the views do (Wagtail's
+    items ask for the model-wide Django permission, which branch roles never grant)."""
+    if context.get("model") is not BranchOverride:
+        return
+    ours = [OverrideUnpublishMenuItem(order=20), OverridePublishMenuItem(order=30)]
+    names = {item.name for item in ours}
+    menu_items[:] = [item for item in menu_items if item.name not in names]
+    menu_items.extend(item for item in ours if item.is_shown(context))
+    menu_items.sort(key=lambda item: item.order)
+
+
+def editable_overrides(request: HttpRequest) -> QuerySet[BranchOverride]:
+    return overrides_user_can(request.user, Role.EDITOR).select_related("article", "branch")
+
+
+class ScopedChooseMixin:
+    def get_object_list(self) -> QuerySet[BranchOverride]:
+        return editable_overrides(self.request)  # type: ignore[attr-defined]
+
+
+class OverrideChooseView(ScopedChooseMixin, chooser.ChooseView):
+    pass
+
+
+class OverrideChooseResultsView(ScopedChooseMixin, chooser.ChooseResultsView):
+    pass
+
+
+class OverrideChosenView(chooser.SnippetChosenView):
+    def get_object(self, pk: Any) -> BranchOverride:
+        return editable_overrides(self.request).get(pk=pk)
+
+
+class OverrideChosenMultipleView(chooser.SnippetChosenMultipleView):
+    def get_objects(self, pks: list[str]) -> QuerySet[BranchOverride]:
+        overrides = editable_overrides(self.request).filter(pk__in=pks)
+        if pks and not overrides.exists():
+            raise Http404
+        return overrides
+
+
+class BranchOverrideChooserViewSet(chooser.SnippetChooserViewSet):
+    choose_view_class = OverrideChooseView
+    choose_results_view_class = OverrideChooseResultsView
+    chosen_view_class = OverrideChosenView
+    chosen_multiple_view_class = OverrideChosenMultipleView
+
+
+class BranchOverrideDeleteBulkAction(DeleteBulkAction):
+    """Bulk delete sees only the user's branches' overrides (Wagtail's lists every id it
+    is given, including the ones the user may not delete, by name)."""
+
+    models = [BranchOverride]
+
+    def get_queryset(self, model: type, object_ids: list[str]) -> list[BranchOverride]:  # type: ignore[override]
+        return get_list_or_404(editable_overrides(self.request), pk__in=object_ids)
 
 
 class BranchOverrideViewSet(SnippetViewSet):
@@ -147,16 +298,35 @@ class BranchOverrideViewSet(SnippetViewSet):
     ]
     list_filter = ["branch", "live", "visibility"]
     search_fields = ["article__title", "article__key", "branch__code"]
+    chooser_viewset_class = BranchOverrideChooserViewSet
+    add_view_class = OverrideCreateView
+    copy_view_class = OverrideCopyView
+    edit_view_class = OverrideEditView
+    workflow_action_view_class = OverrideWorkflowActionView
+    collect_workflow_action_data_view_class = OverrideCollectWorkflowActionDataView
 
-    def get_queryset(self, request: HttpRequest) -> Any:
-        overrides = BranchOverride.objects.select_related("article", "branch")
-        user = request.user
-        if user.is_superuser:
-            return overrides
-        return overrides.filter(branch__code__in=branches_user_can(user, Role.EDITOR))
+    def get_queryset(self, request: HttpRequest) -> QuerySet[BranchOverride]:
+        return editable_overrides(request)
+
+    def get_urlpatterns(self) -> list:
+        patterns = super().get_urlpatterns()
+        for pattern in patterns:
+            if "pk" in pattern.pattern.regex.groupindex:
+                pattern.callback = refuse_other_branches(pattern.callback)
+        return patterns
 
 
-# Every view that loads one override refuses other branches' overrides.
-for _name in OBJECT_VIEWS:
-    _attribute = f"{_name}_view_class"
-    setattr(BranchOverrideViewSet, _attribute, _scoped(getattr(SnippetViewSet, _attribute)))
+# Every other view class of the snippet viewset (and any Wagtail adds later) asks its
+# permission questions about the override in hand.
+for _name in dir(SnippetViewSet):
+    _view_class = getattr(BranchOverrideViewSet, _name)
+    if (
+        _name.endswith("_view_class")
+        and isinstance(_view_class, type)
+        and not issubclass(_view_class, BranchScopedViewMixin)
+    ):
+        setattr(
+            BranchOverrideViewSet,
+            _name,
+            type(f"BranchScoped{_view_class.__name__}", (BranchScopedViewMixin, _view_class), {}),
+        )

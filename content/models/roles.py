@@ -2,7 +2,9 @@
 
 Branch permissions are a handful of rows per user, checked in services and in the admin's
 permission policy — never a permission row per page or per override, which stops scaling
-at tens of thousands of articles.
+at tens of thousands of articles. ``BranchRole.objects.branch_codes`` is the one place that
+turns those rows into the branches a user acts in; ``content.permissions`` and the review
+task build on it (models import no permissions module).
 """
 
 from __future__ import annotations
@@ -11,19 +13,49 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import CharField
+from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Task, TaskState
 
+from content.models.overrides import BranchOverride
 from content.models.taxonomy import Branch
 
 
 class Role(models.TextChoices):
     EDITOR = "editor", _("Branch editor")
     REVIEWER = "reviewer", _("Branch reviewer")
+
+
+class BranchRoleManager(models.Manager["BranchRole"]):
+    def branch_codes(self, user: Any, role: str) -> set[str]:
+        """Codes of the branches where `user` acts in `role`: a reviewer also edits, and
+        when the site's setting says so a role covers the branch's descendants.
+
+        Remembered on the user object, which lives for one request (or one service call).
+        """
+        if not getattr(user, "is_authenticated", False):
+            return set()
+        cache = user.__dict__.setdefault("_kms_branch_scopes", {})
+        if role not in cache:
+            roles = [Role.REVIEWER] if role == Role.REVIEWER else [Role.EDITOR, Role.REVIEWER]
+            paths = list(
+                self.filter(user=user, role__in=roles).values_list("branch__path", flat=True)
+            )
+            query = Q(path__in=paths)
+            if paths and KnowledgeBaseSettings.load().branch_roles_cover_descendants:
+                for path in paths:
+                    query |= Q(path__startswith=f"{path}/")
+            cache[role] = set(Branch.objects.filter(query).values_list("code", flat=True))
+        return cache[role]
+
+    def acts_in(self, user: Any, branch: Branch, role: str) -> bool:
+        """Whether `user` acts in `role` for `branch`; superusers act everywhere."""
+        if getattr(user, "is_superuser", False):
+            return True
+        return branch.code in self.branch_codes(user, role)
 
 
 class BranchRole(models.Model):
@@ -37,6 +69,8 @@ class BranchRole(models.Model):
         Branch, verbose_name=_("branch"), on_delete=models.CASCADE, related_name="roles"
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+
+    objects = BranchRoleManager()
 
     panels: ClassVar[list] = [FieldPanel("user"), FieldPanel("branch"), FieldPanel("role")]
 
@@ -71,10 +105,8 @@ class BranchReviewTask(Task):
     """A workflow step approved by the reviewers of the override's own branch."""
 
     def _may_review(self, obj: Any, user: Any) -> bool:
-        from content.permissions import can_review_branch
-
         branch = getattr(obj, "branch", None)
-        return branch is not None and can_review_branch(user, branch)
+        return branch is not None and BranchRole.objects.acts_in(user, branch, Role.REVIEWER)
 
     def user_can_access_editor(self, obj: Any, user: Any) -> bool:
         return self._may_review(obj, user)
@@ -98,16 +130,14 @@ class BranchReviewTask(Task):
         ]
 
     def get_task_states_user_can_moderate(self, user: Any, **kwargs: Any) -> Any:
-        from content.permissions import branches_user_can
-
         in_progress = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
         if user.is_superuser:
             return in_progress
-        from content.models.overrides import BranchOverride
-
         # WorkflowState.object_id is text: compare in the database, not in a Python list
         reviewable = (
-            BranchOverride.objects.filter(branch__code__in=branches_user_can(user, Role.REVIEWER))
+            BranchOverride.objects.filter(
+                branch__code__in=BranchRole.objects.branch_codes(user, Role.REVIEWER)
+            )
             .annotate(object_id=Cast("pk", CharField()))
             .values("object_id")
         )

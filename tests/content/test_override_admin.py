@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from content.models import BranchOverride, BranchRole
-from tests.factories import BranchFactory, make_article
+from tests.factories import OPERATOR, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -16,14 +16,6 @@ BODY = (
     "导语。\n\n## 办理材料\n\n- 身份证\n- 发票\n\n## 办理流程\n\n1. 报案\n2. 提交\n\n"
     "## 联系方式\n\n请致电 {{ branch.hotline }}。\n"
 )
-
-
-@pytest.fixture
-def tree() -> dict[str, object]:
-    hq = BranchFactory(code="HQ", name="总公司", parent=None, variables={"hotline": "95500"})
-    gd = BranchFactory(code="GD", name="广东分公司", parent=hq, variables={"hotline": "020-1"})
-    sc = BranchFactory(code="SC", name="四川分公司", parent=hq, variables={"hotline": "028-1"})
-    return {"HQ": hq, "GD": gd, "SC": sc}
 
 
 def branch_user(client: Client, username: str, branch: object, role: str = "editor") -> User:
@@ -180,8 +172,9 @@ def test_stale_report_and_rebase_show_what_hq_changed(tree: dict) -> None:
     from content.services import override_upsert
 
     article = make_article(key="KB-500006", body=BODY)
-    override_upsert(
-        {
+    override_upsert(  # as the operator
+        actor=OPERATOR,
+        record={
             "type": "override",
             "article": "KB-500006",
             "branch": "GD",
@@ -190,7 +183,7 @@ def test_stale_report_and_rebase_show_what_hq_changed(tree: dict) -> None:
             "sections": {"办理材料": {"mode": "append", "body": "- 广东补充材料"}},
             "note": "",
             "status": "published",
-        }
+        },
     )
     make_article(key="KB-500006", body=BODY.replace("- 发票", "- 电子发票"))
     client = Client()
