@@ -174,6 +174,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "KMS API",
     "DESCRIPTION": _("Read API of the KMS knowledge base."),
     "VERSION": "1.0.0",
+    # The schema describes /api/v1/ only, never the DRF views Wagtail serves under /admin/.
+    "PREPROCESSING_HOOKS": ["api.schema.public_endpoints_only"],
 }
 
 # --- E-mail (workflow notifications) -------------------------------------------------
