@@ -1,4 +1,5 @@
-"""Branch-scoped permissions for overrides, enforced by services and by the admin.
+"""Branch-scoped permissions for overrides, enforced by services (content.actors) and by
+the admin.
 
 Invariant: a user may edit/submit an override only for a branch they hold the editor role
 in (or, when the site's setting says so, a descendant of it), and approve/publish/unpublish/
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 
@@ -30,10 +30,6 @@ ROLE_FOR_ACTION = {
     "publish": Role.REVIEWER,
     "unlock": Role.REVIEWER,
 }
-
-
-class BranchPermissionDenied(PermissionDenied):
-    """The user holds no suitable role for the branch."""
 
 
 def branches_user_can(user: Any, role: str) -> set[str]:
@@ -54,16 +50,6 @@ def overrides_user_can(user: Any, role: str) -> QuerySet[BranchOverride]:
     if getattr(user, "is_superuser", False):
         return BranchOverride.objects.all()
     return BranchOverride.objects.filter(branch__code__in=branches_user_can(user, role))
-
-
-def require_edit(user: Any, branch: Branch) -> None:
-    if user is not None and not can_edit_branch(user, branch):
-        raise BranchPermissionDenied(f"{user} may not edit overrides of {branch.code}")
-
-
-def require_review(user: Any, branch: Branch) -> None:
-    if user is not None and not can_review_branch(user, branch):
-        raise BranchPermissionDenied(f"{user} may not publish overrides of {branch.code}")
 
 
 class BranchOverridePermissionPolicy(ModelPermissionPolicy):
