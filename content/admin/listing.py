@@ -15,7 +15,8 @@ from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.models import WorkflowState
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from content.models import Branch, Category, Channel, KnowledgeArticle, Product
+from content.admin.branches import BranchViewSet
+from content.models import Category, Channel, KnowledgeArticle, Product
 
 STATUS_CHOICES = [
     ("live", _("Live")),
@@ -82,14 +83,6 @@ class ArticleListingViewSet(PageListingViewSet):
         Column("category", label=_("Category")),
         Column("audience", label=_("Audience"), accessor="get_audience_display"),
     ]
-
-
-class BranchViewSet(SnippetViewSet):
-    model = Branch
-    icon = "site"
-    list_display = ["code", "name", "parent", "path"]
-    search_fields = ["code", "name"]
-    ordering = ["path"]
 
 
 class CategoryViewSet(SnippetViewSet):
