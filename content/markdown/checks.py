@@ -4,14 +4,20 @@ Invariants:
 
 * :func:`validate` and :func:`check` never raise: an editor's form shows a problem, never
   a 500 (an unexpected failure is logged and becomes one generic problem). The checking
-  itself, :func:`find_problems`, does raise on a bug, so tests can tell the two apart.
+  itself, :func:`find_problems` and :func:`find_checked`, does raise on a bug, so tests
+  can tell the two apart.
+* The work is bounded: a text longer than ``MAX_CHECKED_LENGTH`` is not parsed at all.
+* The problems stay few whatever the text: one problem for each mistake however many
+  lines repeat it (naming the first ``LISTED`` lines and how many more), and at most
+  ``DISTINCT`` different mistakes of one kind before the rest are only counted.
 * Problems carry 1-based source line numbers where possible.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from content.markdown.analysis import VARIABLE_RE, Doc, analyse, placeholders
@@ -20,54 +26,124 @@ from content.markdown.urls import EMBED_ID_RE, EMBED_RE, EmbedResolver, resolve
 
 _log = logging.getLogger(__name__)
 
+# Twice the longest article body (content.models.BODY_MAX_LENGTH): every text that may be
+# stored is checked; anything longer is refused before it costs a parse.
+MAX_CHECKED_LENGTH = 100_000
+LISTED = 3
+DISTINCT = 5
+
+# What a kind of mistake is called when several are folded into one count.
+_KINDS = {
+    "unclosed": "unclosed placeholders",
+    "malformed": "malformed placeholders",
+    "unknown": "unknown variables",
+    "h1": "level-1 headings",
+    "empty": "section headings without letters",
+    "duplicate": "duplicate section headings",
+    "reference": "malformed image or document references",
+    "missing": "missing images or documents",
+}
+
 
 @dataclass(frozen=True)
 class Problem:
+    """One mistake; when it recurs, ``lines`` holds the first few lines and ``more`` how
+    many other lines it is on."""
+
     line: int | None
     message: str
+    lines: tuple[int, ...] = ()
+    more: int = 0
 
     def __str__(self) -> str:
+        if self.more:
+            return (
+                f"{self.message} on lines {', '.join(map(str, self.lines))} and {self.more:,} more"
+            )
+        if len(self.lines) > 1:
+            *first, last = self.lines
+            return f"{self.message} on lines {', '.join(map(str, first))} and {last}"
         return self.message if self.line is None else f"line {self.line}: {self.message}"
 
 
-def _unknown(line: int, name: str, known: Collection[str]) -> Problem:
-    names = ", ".join(sorted(known)) or "none"
-    return Problem(line, f"unknown variable {{{{ branch.{name} }}}} (known: {names})")
+@dataclass(frozen=True)
+class _Found:
+    kind: str  # a key of _KINDS
+    line: int
+    message: str
+
+
+def _at(lines: Iterable[int], message: str) -> Problem:
+    distinct = sorted(set(lines))
+    if len(distinct) == 1:
+        return Problem(distinct[0], message)
+    listed = tuple(distinct[:LISTED])
+    return Problem(listed[0], message, listed, len(distinct) - len(listed))
+
+
+def _summarise(found: Iterable[_Found]) -> list[Problem]:
+    """One problem for each message, at most DISTINCT messages of a kind, sorted by line."""
+    lines: dict[tuple[str, str], list[int]] = {}
+    for item in found:
+        lines.setdefault((item.kind, item.message), []).append(item.line)
+    shown: Counter[str] = Counter()
+    folded: dict[str, list[int]] = {}
+    folded_count: Counter[str] = Counter()
+    problems: list[Problem] = []
+    for (kind, message), where in lines.items():
+        if shown[kind] < DISTINCT:
+            shown[kind] += 1
+            problems.append(_at(where, message))
+        else:
+            folded.setdefault(kind, []).extend(where)
+            folded_count[kind] += 1
+    for kind, where in folded.items():
+        problems.append(_at(where, f"{folded_count[kind]:,} more {_KINDS[kind]}"))
+    return _sorted(problems)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
 
-def _check(doc: Doc, known: Collection[str] | None, embeds: EmbedResolver | None) -> list[Problem]:
-    problems: list[Problem] = []
+def _unknown(line: int, name: str, known: Collection[str]) -> _Found:
+    names = ", ".join(sorted(known)) or "none"
+    return _Found("unknown", line, f"unknown variable {{{{ branch.{name} }}}} (known: {names})")
+
+
+def _too_long(source: str) -> Problem | None:
+    if len(source) <= MAX_CHECKED_LENGTH:
+        return None
+    message = f"too long to check: {len(source):,} characters (at most {MAX_CHECKED_LENGTH:,})"
+    return Problem(None, message)
+
+
+def _check(doc: Doc, embeds: EmbedResolver | None) -> list[_Found]:
+    """Every mistake but unknown variable names (those depend on the branches)."""
+    found: list[_Found] = []
     for line, written in doc.scan:
-        var = VARIABLE_RE.fullmatch(written)
         if not written.endswith("}}"):
-            problems.append(Problem(line, "unclosed {{ placeholder"))
-        elif var is None:
+            found.append(_Found("unclosed", line, "unclosed {{ placeholder"))
+        elif VARIABLE_RE.fullmatch(written) is None:
             hint = "write {{ branch.name }} with a lower-case name"
-            problems.append(Problem(line, f"malformed placeholder {written} ({hint})"))
-        elif known is not None and var.group("name") not in known:
-            problems.append(_unknown(line, var.group("name"), known))
+            found.append(_Found("malformed", line, f"malformed placeholder {written} ({hint})"))
     for token in doc.tokens:
         if token.type == "heading_open" and token.tag == "h1" and token.map:
             message = "use ## for section headings; the article title is the level-1 heading"
-            problems.append(Problem(token.map[0] + 1, message))
-    first_line: dict[str, int] = {}
+            found.append(_Found("h1", token.map[0] + 1, message))
+    by_slug: dict[str, list[tuple[int, str]]] = {}
     for head in heads(doc):
         if head.token is None:
             continue
         if not head.natural:
             what = "has no text" if not head.heading else f"'{head.heading}' has no letters"
-            problems.append(Problem(head.start + 1, f"section heading {what}"))
-        elif head.natural in first_line:
-            also = f"(also on line {first_line[head.natural]})"
-            problems.append(
-                Problem(head.start + 1, f"duplicate section heading '{head.heading}' {also}")
-            )
+            found.append(_Found("empty", head.start + 1, f"section heading {what}"))
         else:
-            first_line[head.natural] = head.start + 1
+            by_slug.setdefault(head.natural, []).append((head.start + 1, head.heading))
+    for same in by_slug.values():
+        if len(same) > 1:
+            message = f"duplicate section heading '{same[0][1]}'"
+            found += [_Found("duplicate", line, message) for line, _ in same]
     urls = [
         (inline.map, str(token.attrGet("href") or token.attrGet("src") or ""))
         for inline in doc.tokens
@@ -82,10 +158,10 @@ def _check(doc: Doc, known: Collection[str] | None, embeds: EmbedResolver | None
         line = next((n for n in range(start, end) if needle in doc.lines[n].lower()), start) + 1
         if not EMBED_ID_RE.fullmatch(ident):
             message = f"malformed {kind} reference {url} (expected {kind}:<number>)"
-            problems.append(Problem(line, message))
+            found.append(_Found("reference", line, message))
         elif embeds is not None and resolve(url, embeds) is None:
-            problems.append(Problem(line, f"no {kind} with id {int(ident)}"))
-    return _sorted(problems)
+            found.append(_Found("missing", line, f"no {kind} with id {int(ident)}"))
+    return found
 
 
 def find_problems(
@@ -95,7 +171,7 @@ def find_problems(
     embeds: EmbedResolver | None = None,
 ) -> list[Problem]:
     """Everything wrong with `source`; raises only on a bug (or a failing resolver)."""
-    return _check(analyse(source), known_variables, embeds)
+    return problems_of(find_checked(source, embeds=embeds), known_variables)
 
 
 def validate(
@@ -123,8 +199,10 @@ class Checked:
 
 def find_checked(source: str, *, embeds: EmbedResolver | None = None) -> Checked:
     """:func:`check` without the safety net: raises on a bug."""
+    if too_long := _too_long(source):
+        return Checked((too_long,), ())
     doc = analyse(source)
-    return Checked(tuple(_check(doc, None, embeds)), tuple(placeholders(doc)))
+    return Checked(tuple(_summarise(_check(doc, embeds))), tuple(placeholders(doc)))
 
 
 def check(source: str, *, embeds: EmbedResolver | None = None) -> Checked:
@@ -137,7 +215,9 @@ def check(source: str, *, embeds: EmbedResolver | None = None) -> Checked:
 
 
 def unknown_variables(checked: Checked, known: Collection[str]) -> list[Problem]:
-    return [_unknown(line, name, known) for line, name in checked.placeholders if name not in known]
+    return _summarise(
+        _unknown(line, name, known) for line, name in checked.placeholders if name not in known
+    )
 
 
 def problems_of(checked: Checked, known: Collection[str] | None) -> list[Problem]:

@@ -6,7 +6,8 @@ Invariants:
   the ``_lead`` section. Headings inside quotes, lists, code or footnotes do not split.
 * A slug depends only on its heading text as written (placeholders stay placeholders),
   never on position — except the deterministic ``-2``, ``-3`` … suffixes that keep
-  duplicate or empty headings apart (``validate`` rejects both).
+  duplicate or empty headings apart (``validate`` rejects both). Assigning them is linear
+  in the number of headings, however many repeat.
 * ``join_sections(parse_sections(s))`` is ``s`` without front matter, with CRLF -> LF, blank
   lines around sections and trailing spaces dropped, sections one blank line apart.
 """
@@ -54,16 +55,22 @@ def unique_slugs(naturals: Sequence[str]) -> list[str]:
 
     A slug keeps its natural form unless an earlier one took it; otherwise it becomes
     ``base-2``, ``base-3`` … — the first that is neither taken nor some *other* heading's
-    natural slug.
+    natural slug. A candidate once refused stays refused (the taken set only grows), so
+    each base remembers where its search stopped: the whole pass is linear.
     """
     reserved = set(naturals)
     used: set[str] = set()
+    next_suffix: dict[str, int] = {}
     slugs: list[str] = []
     for natural in naturals:
         base = slug = natural or "section"
-        n = 2
-        while slug in used or (slug != natural and slug in reserved):
-            slug, n = f"{base}-{n}", n + 1
+        if slug in used or (slug != natural and slug in reserved):
+            n = next_suffix.get(base, 2)
+            slug = f"{base}-{n}"
+            while slug in used or slug in reserved:
+                n += 1
+                slug = f"{base}-{n}"
+            next_suffix[base] = n + 1
         used.add(slug)
         slugs.append(slug)
     return slugs

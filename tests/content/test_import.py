@@ -13,22 +13,9 @@ from wagtail.models import PageLogEntry, Revision
 
 from content.models import Branch, Category, KnowledgeArticle, Product
 from tests.factories import article_record
-from tests.imports import failed_import, jsonl, run_import
+from tests.imports import TAXONOMY, failed_import, jsonl, run_import
 
 pytestmark = pytest.mark.django_db
-
-TAXONOMY = [
-    {"type": "category", "path": "理赔", "name": "理赔"},
-    {
-        "type": "branch",
-        "code": "HQ",
-        "name": "总公司",
-        "parent": None,
-        "variables": {"hotline": "95500", "service_hours": "8:00-20:00", "address": "北京"},
-    },
-    {"type": "branch", "code": "GD", "name": "广东分公司", "parent": "HQ", "variables": {}},
-    {"type": "product", "code": "KN-YL", "name": "康宁医疗", "line": "health", "status": "on_sale"},
-]
 
 
 def test_a_valid_file_is_live_when_the_command_returns(tmp_path: Path) -> None:
@@ -72,7 +59,10 @@ def test_a_valid_file_is_live_when_the_command_returns(tmp_path: Path) -> None:
             article_record(body="## 材料\n\n请致电 {{ branch.fax }}"),
             "body: line 3: unknown variable {{ branch.fax }}",
         ),
-        (article_record(body="## 材料\n\n甲\n\n## 材料\n\n乙"), "body: line 5: duplicate section"),
+        (
+            article_record(body="## 材料\n\n甲\n\n## 材料\n\n乙"),
+            "body: duplicate section heading '材料' on lines 1 and 5",
+        ),
         (article_record(body="# 标题\n\n正文"), "body: line 1: use ## for section headings"),
         ({"type": "branch", "code": "gd", "name": "x", "parent": "HQ"}, "code: upper-case"),
         (
