@@ -3,7 +3,9 @@
 Invariant: importing an export into an empty knowledge base and exporting again yields
 the same lines. An article that is live and also has a newer draft is written twice —
 the live version as ``published``, then the draft — so both survive the round trip;
-overrides follow the articles, in the same way.
+overrides follow the articles, in the same way. Each record is one line in every reader's
+sense: the characters that some split lines at (U+0085, U+2028, U+2029) are written as
+escapes (``\\u2028``), like the control characters JSON escapes anyway.
 """
 
 from __future__ import annotations
@@ -57,6 +59,17 @@ def _versions(obj: Any, to_record: Callable[..., Record]) -> Iterator[Record]:
         yield to_record(obj.get_latest_revision_as_object(), status="draft")
 
 
+# json.dumps writes none of these outside strings, so escaping them keeps the JSON equal.
+_LINE_SEPARATORS = (("\x85", "\\u0085"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
+def _one_line(text: str) -> str:
+    for separator, escaped in _LINE_SEPARATORS:
+        if separator in text:
+            text = text.replace(separator, escaped)
+    return text
+
+
 def lines() -> Iterator[str]:
     for record in records():
-        yield json.dumps(record, ensure_ascii=False) + "\n"
+        yield _one_line(json.dumps(record, ensure_ascii=False)) + "\n"

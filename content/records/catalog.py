@@ -99,3 +99,7 @@ class Invalid(Exception):
 
     def add(self, field_name: str | None, message: str) -> None:
         self.problems.append((field_name, message))
+
+    def has(self, field_name: str) -> bool:
+        """Whether a problem was already found with `field_name`."""
+        return any(name == field_name for name, _ in self.problems)

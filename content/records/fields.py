@@ -1,11 +1,19 @@
-"""Field readers: each returns the clean value, or reports a problem and a fallback."""
+"""Field readers: each returns the clean value, or reports a problem and a fallback.
+
+Invariant: a reader checks type and size before anything else looks at a value, and a
+value that fails falls back to an empty one — so no later check (a Markdown parse, a
+lookup, a message quoting the value) ever works on an oversized or ill-typed input.
+Messages quote values through :func:`content.limits.shown`, cut to a readable length.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 
 from content import markdown
+from content.limits import LINE_BREAK_RE, shown
 from content.records.catalog import Catalog, Invalid, Record
 
 
@@ -27,6 +35,7 @@ def read_text(
         return ""
     if max_length is not None and len(value) > max_length:
         errors.add(name, f"at most {max_length} characters (got {len(value)})")
+        return ""
     return value
 
 
@@ -35,20 +44,45 @@ def read_choice(
 ) -> str:
     value = raw.get(name, default)
     allowed = list(choices)
-    if value not in allowed:
-        errors.add(name, f"must be one of {', '.join(allowed)} (got {value!r})")
+    if not isinstance(value, str) or value not in allowed:
+        errors.add(name, f"must be one of {', '.join(allowed)} (got {shown(value)})")
         return default
     return value
 
 
-def read_strings(raw: Record, name: str, errors: Invalid, default: list[str] | None = None) -> list:
+def read_strings(
+    raw: Record,
+    name: str,
+    errors: Invalid,
+    default: list[str] | None = None,
+    *,
+    max_items: int,
+    max_length: int,
+    one_line: bool = False,
+) -> list[str]:
+    """A list of non-empty, stripped strings, each at most `max_length` characters."""
     value = raw.get(name, default if default is not None else [])
     if value is None:
+        return []
+    if isinstance(value, str):
+        example = json.dumps(value if len(value) <= 20 else f"{value[:20]}…", ensure_ascii=False)
+        errors.add(name, f"must be a list of strings like [{example}], not a string")
         return []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         errors.add(name, "must be a list of strings")
         return []
-    return [item.strip() for item in value if item.strip()]
+    if len(value) > max_items:
+        errors.add(name, f"at most {max_items} items (got {len(value)})")
+        return []
+    items = [item.strip() for item in value if item.strip()]
+    too_long = [item for item in items if len(item) > max_length]
+    if too_long:
+        errors.add(name, f"at most {max_length} characters an item ({shown(too_long[0], 20)})")
+        return []
+    if one_line and (broken := [item for item in items if LINE_BREAK_RE.search(item)]):
+        errors.add(name, f"an item is one line, without line breaks ({shown(broken[0], 20)})")
+        return []
+    return items
 
 
 def read_date(raw: Record, name: str, errors: Invalid) -> str | None:
@@ -58,7 +92,7 @@ def read_date(raw: Record, name: str, errors: Invalid) -> str | None:
     try:
         return dt.date.fromisoformat(value).isoformat()
     except (TypeError, ValueError):
-        errors.add(name, f"must be a date as YYYY-MM-DD (got {value!r})")
+        errors.add(name, f"must be a date as YYYY-MM-DD (got {shown(value)})")
         return None
 
 
@@ -68,5 +102,8 @@ def check_markdown(name: str, text: str, catalog: Catalog, errors: Invalid) -> N
 
 
 def reject_unknown(raw: Record, known: Iterable[str], errors: Invalid) -> None:
-    for name in sorted(set(raw) - set(known) - {"type"}):
-        errors.add(name, "unknown field")
+    unknown = sorted(set(raw) - set(known) - {"type"})
+    for field_name in unknown[:5]:
+        errors.add(field_name if len(field_name) <= 40 else f"{field_name[:40]}…", "unknown field")
+    if len(unknown) > 5:
+        errors.add(None, f"{len(unknown) - 5} more unknown fields")

@@ -1,19 +1,32 @@
 """Reading a kms_import stream: every line is decoded and validated before anything applies.
 
-Invariant: :func:`parse` returns every valid record in file order and every problem with
-the others; it never writes to the database.
+Invariants:
+
+* :func:`parse` returns every valid record in file order and every problem with the
+  others; it never writes to the database and never raises on bad input.
+* Cheap checks come first: a line is size-checked before it is decoded, and a text is
+  length-checked before its Markdown is parsed, so the work done on a file is bounded by
+  the limits, not by what the file holds.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from content import markdown
+from content.limits import SUMMARY_MAX_LENGTH
+from content.models import BODY_MAX_LENGTH
 from content.parallel import pmap
 from content.records.catalog import Catalog, Problem, Record
+from content.records.decoding import decode
+from content.records.lines import MAX_LINE_BYTES, Line, Unreadable
 from content.records.validators import validate_record
+
+# (label, total) -> a callable told how many are done; e.g. a ProgressBar's constructor
+Progress = Callable[[str, int], Callable[[int], None]]
+
+_CHECK_CHUNK = 2_000  # Markdown checks between two progress reports, at least
 
 
 @dataclass
@@ -28,41 +41,77 @@ class Parsed:
         return len({problem.line for problem in self.problems})
 
 
-def _article_texts(raw: object) -> list[str]:
-    if not isinstance(raw, dict) or raw.get("type", "article") != "article":
+def _article_texts(raw: Record) -> list[str]:
+    """The Markdown of an article record that its validator will check, if any."""
+    if raw.get("type", "article") != "article":
         return []
-    return [text for text in (raw.get("body"), raw.get("summary")) if isinstance(text, str)]
+    texts = []
+    for name, limit in (("body", BODY_MAX_LENGTH), ("summary", SUMMARY_MAX_LENGTH)):
+        text = raw.get(name)
+        if isinstance(text, str) and len(text) <= limit and not markdown.has_embeds(text):
+            texts.append(text)
+    return texts
 
 
-def parse(lines: Iterable[str], catalog: Catalog | None = None) -> Parsed:
-    """Validate every line against the database and the valid lines before it."""
+def _check_markdown(
+    decoded: list[tuple[int, object]], catalog: Catalog, progress: Progress | None
+) -> None:
+    """Check the Markdown of every article up front, on every core.
+
+    The checks are the expensive part and need no database; the in-order pass then only
+    adds what depends on earlier lines.
+    """
+    texts = list(
+        dict.fromkeys(
+            text for _, raw in decoded if isinstance(raw, dict) for text in _article_texts(raw)
+        )
+    )
+    report = progress("checking Markdown", len(texts)) if progress and texts else None
+    step = max(_CHECK_CHUNK, len(texts) // 20)
+    for start in range(0, len(texts), step):
+        chunk = texts[start : start + step]
+        catalog.checks.update(zip(chunk, pmap(markdown.check, chunk), strict=True))
+        if report:
+            report(start + len(chunk))
+
+
+def parse(
+    lines: Iterable[Line],
+    catalog: Catalog | None = None,
+    *,
+    progress: Progress | None = None,
+) -> Parsed:
+    """Validate every line against the database and the valid lines before it.
+
+    `lines` are the file's lines without their line ends (:func:`read_lines` gives them);
+    `progress`, when given, makes a progress report for each long step.
+    """
     catalog = catalog or Catalog.from_database()
     parsed = Parsed()
     decoded: list[tuple[int, object]] = []
     for number, line in enumerate(lines, start=1):
+        if isinstance(line, Unreadable):
+            parsed.problems.append(Problem(number, None, line.message))
+            continue
+        if len(line) > MAX_LINE_BYTES:
+            message = f"the line is {len(line):,} characters long; at most {MAX_LINE_BYTES:,}"
+            parsed.problems.append(Problem(number, None, message))
+            continue
         if not line.strip():
             continue
-        try:
-            decoded.append((number, json.loads(line)))
-        except json.JSONDecodeError as error:
-            parsed.problems.append(
-                Problem(number, None, f"not valid JSON ({error.msg} at column {error.colno})")
-            )
-    # The Markdown checks are the expensive part and need no database: run them on every
-    # core up front; the in-order pass below then only adds what depends on earlier lines.
-    texts = list(
-        {
-            text: None
-            for _, raw in decoded
-            for text in _article_texts(raw)
-            if not markdown.has_embeds(text)
-        }
-    )
-    catalog.checks.update(zip(texts, pmap(markdown.check, texts), strict=True))
-    for number, raw in decoded:
+        value, problems = decode(line)
+        if problems:
+            parsed.problems += [Problem(number, name, message) for name, message in problems]
+        else:
+            decoded.append((number, value))
+    _check_markdown(decoded, catalog, progress)
+    report = progress("validating", len(decoded)) if progress and decoded else None
+    for done, (number, raw) in enumerate(decoded, start=1):
         record, problems = validate_record(number, raw, catalog)
         if record is not None:
             parsed.records.append((number, record))
         parsed.problems.extend(problems)
+        if report:
+            report(done)
     parsed.problems.sort(key=lambda problem: problem.line)
     return parsed

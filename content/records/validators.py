@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from content import limits
 from content.fields import VARIABLE_NAME_RE
+from content.limits import shown
 from content.models import (
     BODY_MAX_LENGTH,
     BRANCH_CODE_RE,
@@ -40,13 +42,30 @@ def category_path(value: str) -> str | None:
     return "/".join(segments)
 
 
+def _read_category(raw: Record, name: str, errors: Invalid) -> str:
+    """A category path in canonical form ("" after reporting a problem)."""
+    path = read_text(raw, name, errors, required=True, max_length=limits.CATEGORY_PATH_MAX_LENGTH)
+    if not path:
+        return ""
+    canonical = category_path(path)
+    if canonical is None:
+        errors.add(name, f"not a category path like 理赔/医疗 (got {shown(path)})")
+        return ""
+    longest = max(canonical.split("/"), key=len)
+    if len(longest) > limits.CATEGORY_SEGMENT_MAX_LENGTH:
+        errors.add(
+            name,
+            f"at most {limits.CATEGORY_SEGMENT_MAX_LENGTH} characters a level "
+            f"({shown(longest, 20)} has {len(longest)})",
+        )
+        return ""
+    return canonical
+
+
 def _category(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
     reject_unknown(raw, ("path", "name"), errors)
-    path = read_text(raw, "path", errors, required=True, max_length=255)
-    if path and category_path(path) is None:
-        errors.add("path", f"not a category path like 理赔/医疗 (got {path!r})")
+    path = _read_category(raw, "path", errors)
     name = read_text(raw, "name", errors, max_length=100)
-    path = category_path(path) or path
     return {"type": "category", "path": path, "name": name or path.rsplit("/", 1)[-1]}
 
 
@@ -54,9 +73,9 @@ def _branch(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
     reject_unknown(raw, ("code", "name", "parent", "variables"), errors)
     code = read_text(raw, "code", errors, required=True, max_length=32)
     if code and not BRANCH_CODE_RE.match(code):
-        errors.add("code", f"upper-case letters, digits and - only, like GD-SZ (got {code!r})")
+        errors.add("code", f"upper-case letters, digits and - only, like GD-SZ (got {shown(code)})")
     name = read_text(raw, "name", errors, required=True, max_length=100)
-    parent = read_text(raw, "parent", errors) or None
+    parent = read_text(raw, "parent", errors, max_length=32) or None
     root = catalog.root()
     if parent is None and root not in (None, code):
         errors.add("parent", f"required: {root} is already the head office")
@@ -68,11 +87,13 @@ def _branch(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
     if not isinstance(variables, dict):
         errors.add("variables", "must be an object of name: text")
         variables = {}
-    for var, value in variables.items():
+    for message in limits.variables_problems(variables):
+        errors.add("variables", message)
+    for var, value in variables.items() if len(variables) <= limits.VARIABLES_MAX_COUNT else ():
         if not VARIABLE_NAME_RE.match(var):
-            errors.add("variables", f"{var!r}: names use a-z, 0-9 and _")
+            errors.add("variables", f"{shown(var)}: names use a-z, 0-9 and _")
         if not isinstance(value, str):
-            errors.add("variables", f"{var}: value must be a string")
+            errors.add("variables", f"{shown(var)}: value must be a string")
     return {"type": "branch", "code": code, "name": name, "parent": parent, "variables": variables}
 
 
@@ -88,9 +109,12 @@ def _is_descendant(catalog: Catalog, code: str, *, of: str) -> bool:
 
 def _product(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
     reject_unknown(raw, ("code", "name", "line", "status"), errors)
+    code = read_text(raw, "code", errors, required=True, max_length=limits.PRODUCT_CODE_MAX_LENGTH)
+    if code and not limits.PRODUCT_CODE_RE.match(code):
+        errors.add("code", f"upper-case letters, digits and - only, like KN-YL (got {shown(code)})")
     return {
         "type": "product",
-        "code": read_text(raw, "code", errors, required=True, max_length=40),
+        "code": code,
         "name": read_text(raw, "name", errors, required=True, max_length=200),
         "line": read_choice(raw, "line", errors, ProductLine.values, ProductLine.LIFE),
         "status": read_choice(raw, "status", errors, SaleStatus.values, SaleStatus.ON_SALE),
@@ -115,47 +139,60 @@ ARTICLE_FIELDS = (
 )
 
 
+# list field -> (at most this many items, of at most this many characters, one line each)
+LISTS = {
+    "questions": (limits.QUESTIONS_MAX_COUNT, limits.QUESTION_MAX_LENGTH, True),
+    "products": (limits.PRODUCTS_MAX_COUNT, limits.PRODUCT_CODE_MAX_LENGTH, False),
+    "tags": (limits.TAGS_MAX_COUNT, limits.TAG_MAX_LENGTH, True),
+    "channels": (len(Channel.values), 20, False),
+}
+
+
+def _list(raw: Record, name: str, errors: Invalid, default: list[str] | None = None) -> list[str]:
+    max_items, max_length, one_line = LISTS[name]
+    return read_strings(
+        raw, name, errors, default, max_items=max_items, max_length=max_length, one_line=one_line
+    )
+
+
 def _article(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
     reject_unknown(raw, ARTICLE_FIELDS, errors)
     key = read_text(raw, "key", errors, max_length=32)
     if key and not KEY_RE.match(key):
-        errors.add("key", f"letters, digits and . _ - only (got {key!r})")
+        errors.add("key", f"letters, digits and . _ - only (got {shown(key)})")
     title_max = KnowledgeArticle._meta.get_field("title").max_length
     record: Record = {
         "type": "article",
         "key": key,
         "title": read_text(raw, "title", errors, required=True, max_length=title_max),
-        "summary": read_text(raw, "summary", errors, required=True, max_length=500),
+        "summary": read_text(
+            raw, "summary", errors, required=True, max_length=limits.SUMMARY_MAX_LENGTH
+        ),
         "body": read_text(raw, "body", errors, max_length=BODY_MAX_LENGTH),
-        "questions": read_strings(raw, "questions", errors),
-        "category": read_text(raw, "category", errors, required=True, max_length=255),
-        "products": sorted(set(read_strings(raw, "products", errors))),
-        "tags": sorted(set(read_strings(raw, "tags", errors))),
-        "channels": read_strings(raw, "channels", errors, default=list(Channel.values)),
+        "questions": _list(raw, "questions", errors),
+        "category": _read_category(raw, "category", errors),
+        "products": sorted(set(_list(raw, "products", errors))),
+        "tags": sorted(set(_list(raw, "tags", errors))),
+        "channels": _list(raw, "channels", errors, default=list(Channel.values)),
         "audience": read_choice(raw, "audience", errors, Audience.values, Audience.PUBLIC),
         "effective_from": read_date(raw, "effective_from", errors),
         "effective_to": read_date(raw, "effective_to", errors),
         "review_due": read_date(raw, "review_due", errors),
         "status": read_choice(raw, "status", errors, STATUSES, "published"),
     }
-    if record["category"] and category_path(record["category"]) is None:
-        errors.add("category", f"not a category path like 理赔/医疗 (got {record['category']!r})")
-    record["category"] = category_path(record["category"]) or record["category"]
-    for code in record["products"]:
-        if code not in catalog.products:
-            errors.add("products", f"unknown product {code}")
+    unknown_products = [code for code in record["products"] if code not in catalog.products]
+    if unknown_products:
+        many = "s" if len(unknown_products) > 1 else ""
+        errors.add("products", f"unknown product{many} {', '.join(unknown_products)}")
     unknown_channels = [c for c in record["channels"] if c not in Channel.values]
     if unknown_channels:
         errors.add(
             "channels",
             f"unknown channel {', '.join(unknown_channels)} (known: {', '.join(Channel.values)})",
         )
-    elif not record["channels"] and "channels" in raw:
+    elif not record["channels"] and "channels" in raw and not errors.has("channels"):
         errors.add("channels", "at least one channel")
     record["channels"] = [c for c in Channel.values if c in record["channels"]]
-    for tag in record["tags"]:
-        if len(tag) > 100:
-            errors.add("tags", f"at most 100 characters a tag ({tag[:20]}…)")
     start, end = record["effective_from"], record["effective_to"]
     if start and end and end < start:
         errors.add("effective_to", "must not be before effective_from")
@@ -167,10 +204,50 @@ def _article(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
 OVERRIDE_FIELDS = ("article", "branch", "hidden", "summary", "sections", "note", "status")
 
 
+def _read_sections(raw: Record, errors: Invalid) -> dict[str, dict[str, str]]:
+    """``slug -> {"mode", "body"}``, every slug, mode and body a bounded string."""
+    raw_sections = raw.get("sections") or {}
+    if not isinstance(raw_sections, dict):
+        errors.add("sections", "must be an object of section slug: {mode, body}")
+        return {}
+    if len(raw_sections) > limits.SECTIONS_MAX_COUNT:
+        errors.add(
+            "sections",
+            f"at most {limits.SECTIONS_MAX_COUNT} section changes (got {len(raw_sections)})",
+        )
+        return {}
+    sections: dict[str, dict[str, str]] = {}
+    for slug, operation in raw_sections.items():
+        if len(slug) > limits.SECTION_SLUG_MAX_LENGTH:
+            errors.add(
+                "sections",
+                f"{shown(slug, 20)}: section slugs have at most "
+                f"{limits.SECTION_SLUG_MAX_LENGTH} characters",
+            )
+            continue
+        if not isinstance(operation, dict) or set(operation) - {"mode", "body"}:
+            errors.add("sections", f"{slug}: must be an object with mode and body")
+            continue
+        mode, body = operation.get("mode", ""), operation.get("body") or ""
+        if not isinstance(mode, str):
+            errors.add("sections", f"{slug}: mode must be a string, not {type(mode).__name__}")
+        elif not isinstance(body, str):
+            errors.add("sections", f"{slug}: body must be a string, not {type(body).__name__}")
+        elif len(body) > limits.SECTION_BODY_MAX_LENGTH:
+            errors.add(
+                "sections",
+                f"{slug}: body at most {limits.SECTION_BODY_MAX_LENGTH} characters "
+                f"(got {len(body)})",
+            )
+        else:
+            sections[slug] = {"mode": mode, "body": body}
+    return sections
+
+
 def _override(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
     reject_unknown(raw, OVERRIDE_FIELDS, errors)
-    key = read_text(raw, "article", errors, required=True)
-    branch = read_text(raw, "branch", errors, required=True)
+    key = read_text(raw, "article", errors, required=True, max_length=32)
+    branch = read_text(raw, "branch", errors, required=True, max_length=32)
     if key and key not in catalog.articles:
         errors.add("article", f"unknown article {key}")
     if branch and branch not in catalog.branches:
@@ -178,27 +255,18 @@ def _override(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
     elif branch and catalog.branches[branch] is None:
         errors.add("branch", f"{branch} is the head office; edit the article itself")
     hidden = raw.get("hidden")
-    if hidden not in (None, True, False):
-        errors.add("hidden", "must be true, false or null")
+    if hidden is not None and not isinstance(hidden, bool):
+        errors.add("hidden", f"must be true, false or null (got {shown(hidden)})")
         hidden = None
-    sections: dict[str, dict[str, str]] = {}
-    raw_sections = raw.get("sections") or {}
-    if not isinstance(raw_sections, dict):
-        errors.add("sections", "must be an object of section slug: {mode, body}")
-        raw_sections = {}
-    for slug, operation in raw_sections.items():
-        if not isinstance(operation, dict) or set(operation) - {"mode", "body"}:
-            errors.add("sections", f"{slug}: must be an object with mode and body")
-            continue
-        sections[slug] = {"mode": operation.get("mode", ""), "body": operation.get("body") or ""}
+    sections = _read_sections(raw, errors)
     record: Record = {
         "type": "override",
         "article": key,
         "branch": branch,
         "hidden": hidden,
-        "summary": read_text(raw, "summary", errors, max_length=500),
+        "summary": read_text(raw, "summary", errors, max_length=limits.SUMMARY_MAX_LENGTH),
         "sections": sections,
-        "note": read_text(raw, "note", errors),
+        "note": read_text(raw, "note", errors, max_length=limits.NOTE_MAX_LENGTH),
         "status": read_choice(raw, "status", errors, STATUSES, "published"),
     }
     if key in catalog.articles:
@@ -229,7 +297,7 @@ def validate_record(line: int, raw: Any, catalog: Catalog) -> tuple[Record | Non
     validator = VALIDATORS.get(kind) if isinstance(kind, str) else None
     if validator is None:
         known = ", ".join(VALIDATORS)
-        return None, [Problem(line, "type", f"unknown record type {kind!r} (known: {known})")]
+        return None, [Problem(line, "type", f"unknown record type {shown(kind)} (known: {known})")]
     errors = Invalid()
     record = validator(raw, catalog, errors)
     if errors.problems:

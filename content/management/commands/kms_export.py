@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from content import exporting
 
@@ -22,8 +22,11 @@ class Command(BaseCommand):
                 self.stdout.write(line, ending="")
             return
         count = 0
-        with Path(path).open("w", encoding="utf-8") as out:
-            for line in exporting.lines():
-                out.write(line)
-                count += 1
+        try:
+            with Path(path).open("w", encoding="utf-8") as out:
+                for line in exporting.lines():
+                    out.write(line)
+                    count += 1
+        except OSError as error:
+            raise CommandError(f"{path}: cannot write ({error.strerror or error})") from error
         self.stderr.write(f"Exported {count} records to {path}.")

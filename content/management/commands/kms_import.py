@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from content import importing
 from content.management.progress import ProgressBar
+from content.records.lines import Line, SourceError, read_lines
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, path: str, skip_invalid: bool, **options: Any) -> None:
         name = "<stdin>" if path == "-" else path
-        parsed = importing.parse(_read_lines(path))  # the raw lines are freed after this
+        parsed = importing.parse(_read_lines(path), progress=_progress)
         for problem in parsed.problems:
             self.stderr.write(f"{name}:{problem}")
         valid = len(parsed.records)
@@ -49,13 +50,15 @@ class Command(BaseCommand):
             self.stderr.write(f"Skipped {parsed.invalid_lines} invalid records.")
 
 
-def _read_lines(path: str) -> list[str]:
-    if path == "-":
-        return sys.stdin.read().splitlines()
+def _read_lines(path: str) -> Iterator[Line]:
+    """The lines of `path` as a stream, showing how much is read; errors end the command."""
+    size = Path(path).stat().st_size if path != "-" and Path(path).is_file() else 0
     try:
-        return Path(path).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as error:
-        raise CommandError(f"{path}: no such file") from error
-    except UnicodeDecodeError as error:
-        message = f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
-        raise CommandError(message) from error
+        lines = read_lines(path, progress=ProgressBar(size, "reading") if size else None)
+        yield from lines
+    except SourceError as error:
+        raise CommandError(str(error), returncode=1) from error
+
+
+def _progress(label: str, total: int) -> ProgressBar:
+    return ProgressBar(total, label)
