@@ -10,6 +10,7 @@ import difflib
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from content.actors import Actor
 from content.admin.overrides import branch_forbidden
 from content.models import Branch, BranchOverride, Channel, KnowledgeArticle, Role
 from content.permissions import branches_user_can, can_edit_branch
@@ -105,6 +107,7 @@ def _changed_parts(override: BranchOverride) -> list[ChangedPart]:
     ]
 
 
+@transaction.non_atomic_requests  # the service is its own (retried) transaction
 @require_http_methods(["GET", "POST"])
 def rebase(request: HttpRequest, override_id: int) -> HttpResponse:
     """Show what HQ changed under the override, side by side; POST acknowledges it.
@@ -121,7 +124,7 @@ def rebase(request: HttpRequest, override_id: int) -> HttpResponse:
         messages.info(request, _("Nothing this override touches changed in HQ."))
         return redirect("wagtailsnippets_content_branchoverride:edit", override.pk)
     if request.method == "POST":
-        override_rebase(override, user=request.user)
+        override_rebase(override, actor=Actor.editor(request.user))
         messages.success(
             request,
             _("%(override)s is now based on HQ's current version.") % {"override": override},

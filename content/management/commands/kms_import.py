@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from content import importing
+from content.actors import Actor
 from content.management.progress import ProgressBar
 from content.records.lines import Line, SourceError, read_lines
 
@@ -27,6 +29,12 @@ class Command(BaseCommand):
             action="store_true",
             help="import the valid records and report the invalid ones",
         )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="import as this user: their permissions are checked and the revisions are "
+            "theirs (default: the operator, who may change everything)",
+        )
 
     def handle(self, *args: Any, path: str, skip_invalid: bool, **options: Any) -> None:
         name = "<stdin>" if path == "-" else path
@@ -41,7 +49,11 @@ class Command(BaseCommand):
                 returncode=1,
             )
         try:
-            counts = importing.apply(parsed.records, progress=ProgressBar(valid, "importing"))
+            counts = importing.apply(
+                parsed.records,
+                actor=_actor(options.get("user")),
+                progress=ProgressBar(valid, "importing"),
+            )
         except importing.ApplyFailed as error:
             raise CommandError(f"{name}:{error}; nothing imported.", returncode=1) from error
         summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing"
@@ -62,3 +74,12 @@ def _read_lines(path: str) -> Iterator[Line]:
 
 def _progress(label: str, total: int) -> ProgressBar:
     return ProgressBar(total, label)
+
+
+def _actor(username: str | None) -> Actor:
+    if not username:
+        return Actor.system_context("kms_import")
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"--user: no active user {username!r}", returncode=1)
+    return Actor.editor(user)
