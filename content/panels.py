@@ -1,9 +1,11 @@
-"""Custom admin panels shown on the article editor."""
+"""Custom admin panels shown on the article editor (declared by the models, so this module
+imports no model module)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from wagtail.admin.panels import Panel
 
 
@@ -14,17 +16,14 @@ class BranchVariantsPanel(Panel):
         template_name = "content/admin/branch_variants_panel.html"
 
         def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
-            from content.models import Branch, BranchOverride
-
             context = super().get_context_data(parent_context)
             article = self.instance
             context["article"] = article
             context["variants"] = (
-                BranchOverride.objects.filter(article_id=article.pk)
-                .select_related("branch")
-                .order_by("branch__path")
+                article.overrides.select_related("branch").order_by("branch__path")
                 if article.pk
                 else []
             )
-            context["branches"] = Branch.objects.order_by("path")
+            # By name: the model module imports this one, not the other way round.
+            context["branches"] = apps.get_model("content", "Branch").objects.order_by("path")
             return context

@@ -112,23 +112,30 @@ def _changed_parts(override: BranchOverride) -> list[ChangedPart]:
 def rebase(request: HttpRequest, override_id: int) -> HttpResponse:
     """Show what HQ changed under the override, side by side; POST acknowledges it.
 
-    An override that is not stale has nothing to acknowledge: the page says so and offers
-    no confirmation, and a POST records no revision.
+    An override that is not stale has nothing to acknowledge, and one whose only problem is
+    a section HQ removed needs an edit: the page offers no confirmation, and a POST records
+    no revision (the service decides, under the override's lock).
     """
     override = get_object_or_404(
         BranchOverride.objects.select_related("article", "branch", "based_on"), pk=override_id
     )
     if not can_edit_branch(request.user, override.branch):
         return branch_forbidden(request, override.branch)
-    if request.method == "POST" and not override.stale:
-        messages.info(request, _("Nothing this override touches changed in HQ."))
-        return redirect("wagtailsnippets_content_branchoverride:edit", override.pk)
     if request.method == "POST":
-        override_rebase(override, actor=Actor.editor(request.user))
-        messages.success(
-            request,
-            _("%(override)s is now based on HQ's current version.") % {"override": override},
-        )
+        if override_rebase(override, actor=Actor.editor(request.user)) is None:
+            messages.info(
+                request,
+                _(
+                    "HQ removed sections this override changes: edit the override to remove or move those changes."
+                )
+                if override.orphaned_sections
+                else _("Nothing this override touches changed in HQ."),
+            )
+        else:
+            messages.success(
+                request,
+                _("%(override)s is now based on HQ's current version.") % {"override": override},
+            )
         return redirect("wagtailsnippets_content_branchoverride:edit", override.pk)
     return TemplateResponse(
         request,

@@ -100,8 +100,9 @@ def release_context(release_id: int) -> Iterator[None]:
 
 def _write(events: list[ChangeEvent]) -> None:
     require_transaction("appending change events")
-    # Held until commit: seq values are handed out in commit order.
-    ChangeLogHead.objects.select_for_update().filter(pk=1).exists()
+    # Held until commit: seq values are handed out in commit order. (The row comes with
+    # the migrations; should it be missing, it is made here rather than silently unlocked.)
+    ChangeLogHead.objects.select_for_update().get_or_create(pk=1)
     ChangeEvent.objects.bulk_create(events, batch_size=1000)
     _announcements.pending = True
     transaction.on_commit(_announce)

@@ -141,12 +141,13 @@ def override_rebase(override: BranchOverride, *, actor: Actor) -> Revision | Non
     """Acknowledge HQ's current text: move ``based_on`` to HQ's live revision.
 
     What readers see does not change, so a live override's rebase is published at once,
-    without another review. An override that is not stale has nothing to acknowledge:
-    nothing is written and None is returned.
+    without another review. Only changed parts can be acknowledged: an override with none
+    (not stale, or only orphaned sections, which need an edit) is left as it is and None
+    is returned.
     """
     override = BranchOverride.objects.select_for_update().get(pk=override.pk)
     require_override(actor, "edit", override.branch)
-    if not override.stale:
+    if not override.stale_parts:
         return None
     hq_live = override.article.live_revision
     latest = override.get_latest_revision_as_object()

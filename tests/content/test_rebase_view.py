@@ -23,6 +23,9 @@ HQ_CHANGED = (
 )
 CONFIRM = "Rebase on HQ's current version"
 CONFIRMED = "%(override)s is now based on HQ's current version."
+EDIT_NEEDED = (
+    "HQ removed sections this override changes: edit the override to remove or move those changes."
+)
 
 
 @pytest.fixture
@@ -90,3 +93,23 @@ def test_confirming_records_no_revision_and_says_there_was_nothing_to_acknowledg
     told = [str(message) for message in get_messages(response.wsgi_request)]
     assert told == [gettext(NOTHING_TO_REVIEW)]
     assert gettext(CONFIRMED) % {"override": override} not in told
+
+
+def test_an_override_whose_only_problem_is_a_removed_section_needs_an_edit_not_a_rebase(
+    override: BranchOverride, client: Client
+) -> None:
+    make_article(key="KB-510001", body="导语。\n\n## 办理流程\n\n1. 报案\n")  # 办理材料 removed
+    override.refresh_from_db()
+    assert override.orphaned_sections == ["办理材料"] and not override.stale_parts
+    revisions = override.revisions.count()
+    url = reverse("kms_override_rebase", args=(override.pk,))
+
+    page = client.get(url).content.decode()
+    response = client.post(url)
+
+    assert 'type="submit"' not in page  # no rebase to confirm
+    override.refresh_from_db()
+    assert override.revisions.count() == revisions  # a rebase would change nothing
+    assert override.orphaned_sections == ["办理材料"]
+    told = [str(message) for message in get_messages(response.wsgi_request)]
+    assert told == [gettext(EDIT_NEEDED)]
