@@ -6,7 +6,7 @@
 * :class:`NameSetField` keeps a set of names (the variables a text uses) the same way,
   sorted, so that ``variables__contains=",hotline,"`` finds the texts using a name.
 * :class:`VariablesField` keeps a branch's ``name -> value`` variables as JSON, edited in
-  the admin as ``name = value`` lines.
+  the admin as ``name = value`` lines, within the limits of content.limits.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from content import limits
 
 VARIABLE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -138,6 +140,13 @@ class VariablesField(models.JSONField):
                     _("Variable %(name)s: names use a-z, 0-9 and _; values are text."),
                     params={"name": name},
                 )
+            if reason := limits.unstorable(name + text):
+                raise ValidationError(
+                    _("Variable %(name)s: %(reason)s."), params={"name": name, "reason": reason}
+                )
+        problems = limits.variables_problems(value)
+        if problems:
+            raise ValidationError(problems)
 
     def formfield(self, **kwargs: Any) -> forms.Field:
         return VariablesFormField(

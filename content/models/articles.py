@@ -31,7 +31,7 @@ from wagtail.admin.panels import (
 from wagtail.models import Page
 from wagtail.search import index
 
-from content import markdown
+from content import limits, markdown
 from content.fields import ChoiceListField
 from content.models.taxonomy import Branch, Category, Product
 from content.panels import BranchVariantsPanel
@@ -135,7 +135,7 @@ class KnowledgeArticle(Page):
     )
     summary = models.TextField(
         _("summary"),
-        max_length=500,
+        max_length=limits.SUMMARY_MAX_LENGTH,
         help_text=_("The short answer that bots and SMS send."),
     )
     body = models.TextField(
@@ -150,6 +150,8 @@ class KnowledgeArticle(Page):
     similar_questions = models.TextField(
         _("similar questions"),
         blank=True,
+        max_length=limits.QUESTIONS_TEXT_MAX_LENGTH,
+        validators=[limits.validate_questions],
         help_text=_("Other ways customers ask this question, one per line."),
     )
     category = models.ForeignKey(

@@ -29,6 +29,7 @@ from wagtail.models import (
     WorkflowMixin,
 )
 
+from content import limits
 from content.models.articles import KnowledgeArticle
 from content.models.taxonomy import Branch
 
@@ -74,12 +75,15 @@ class BranchOverride(
     )
     summary = models.TextField(
         _("summary"),
-        max_length=500,
+        max_length=limits.SUMMARY_MAX_LENGTH,
         blank=True,
         help_text=_("Leave empty to keep HQ's summary."),
     )
     note = models.TextField(
-        _("branch note"), blank=True, help_text=_("Why this branch differs; shown to editors.")
+        _("branch note"),
+        blank=True,
+        max_length=limits.NOTE_MAX_LENGTH,
+        help_text=_("Why this branch differs; shown to editors."),
     )
     # Derived from HQ's live revision; recomputed on every HQ publish and override change.
     stale_parts = models.JSONField(_("stale parts"), default=list, blank=True, serialize=False)
@@ -155,7 +159,7 @@ class OverrideSection(Orderable):
     override = ParentalKey(BranchOverride, on_delete=models.CASCADE, related_name="sections")
     slug = models.CharField(
         _("section"),
-        max_length=120,
+        max_length=limits.SECTION_SLUG_MAX_LENGTH,
         help_text=_(
             "The HQ section's key: its ## heading text, e.g. 办理材料; _lead for the intro."
         ),
@@ -163,7 +167,12 @@ class OverrideSection(Orderable):
     mode = models.CharField(
         _("change"), max_length=8, choices=SectionMode.choices, default=SectionMode.REPLACE
     )
-    body = models.TextField(_("text"), blank=True, help_text=_("Markdown, without ## headings."))
+    body = models.TextField(
+        _("text"),
+        blank=True,
+        max_length=limits.SECTION_BODY_MAX_LENGTH,
+        help_text=_("Markdown, without ## headings."),
+    )
 
     panels: ClassVar[list] = [FieldPanel("slug"), FieldPanel("mode"), FieldPanel("body")]
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
+from content import limits
 from content.fields import VariablesField
 
 BRANCH_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
@@ -137,7 +138,7 @@ class Category(TreePathModel):
     segment_field = "segment"
     segment = models.CharField(
         _("path segment"),
-        max_length=60,
+        max_length=limits.CATEGORY_SEGMENT_MAX_LENGTH,
         validators=[RegexValidator(r"^[^/]+$", _("A path segment cannot contain /."))],
         help_text=_("This category's part of the path, e.g. 医疗 in 理赔/医疗."),
     )
@@ -162,7 +163,12 @@ class Category(TreePathModel):
 
 
 class Product(models.Model):
-    code = models.CharField(_("code"), max_length=40, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=limits.PRODUCT_CODE_MAX_LENGTH,
+        unique=True,
+        validators=[RegexValidator(limits.PRODUCT_CODE_RE, _("Upper-case letters, digits and -."))],
+    )
     name = models.CharField(_("name"), max_length=200)
     line = models.CharField(_("product line"), max_length=16, choices=ProductLine.choices)
     status = models.CharField(
