@@ -10,6 +10,7 @@ the problems, one per field and kind, named after the record's top-level field.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from content.limits import shown, unstorable
@@ -51,47 +52,64 @@ def _object(pairs: list[tuple[str, object]]) -> dict:
     return repeated
 
 
+_DECODER = json.JSONDecoder(parse_int=_number, object_pairs_hook=_object)
+
+
 def decode(line: str) -> tuple[object, list[FieldProblem]]:
     """The JSON value on `line`, or the problems that keep it from being a record."""
     try:
-        value = json.loads(line, parse_int=_number, object_pairs_hook=_object)
+        value = _DECODER.decode(line)
     except json.JSONDecodeError as error:
         return None, [(None, f"not valid JSON ({error.msg} at column {error.colno})")]
     except RecursionError:
         return None, [(None, f"nested more than {MAX_DEPTH} levels deep")]
     if not isinstance(value, dict):
         return value, []  # the validators say what a record must be
+    # A NUL or a surrogate can only be written as a \u escape (JSON refuses raw control
+    # characters and UTF-8 has no surrogates; only a caller's own string could hold one):
+    # most lines need no look at their strings.
+    texts = "\\u" in line or unstorable(line) is not None
     problems: list[FieldProblem] = []
     if isinstance(value, _RepeatedKeys):
         problems += [(key, "given more than once in the record") for key in value.repeated]
     for key, item in value.items():
-        if reason := unstorable(key):
+        if texts and (reason := unstorable(key)):
             problems.append((None, f"a field name {reason}"))
-            continue
-        problems += [(key, message) for message in _walk(item)]
+        elif isinstance(item, str):
+            if texts and (reason := unstorable(item)):
+                problems.append((key, reason))
+        elif _container(item):
+            problems += [(key, message) for message in _walk(item, texts=texts)]
     return value, problems
 
 
-def _walk(root: object) -> list[str]:
-    """What is wrong inside one field's value: each kind of problem once."""
+def _container(value: object) -> bool:
+    return value is not None and not isinstance(value, str | bool | int | float)
+
+
+def _walk(root: object, *, texts: bool) -> list[str]:
+    """What is wrong inside one field's value (in its strings too when `texts`): each kind
+    of problem once."""
     found: dict[str, None] = {}  # ordered set of messages
     stack: list[tuple[object, int]] = [(root, 2)]
     while stack:
         value, depth = stack.pop()
-        if isinstance(value, str):
-            if reason := unstorable(value):
-                found.setdefault(reason)
-        elif isinstance(value, _LongNumber):
+        if isinstance(value, _LongNumber):
             found.setdefault(f"a number with {value.digits:,} digits")
-        elif isinstance(value, list | dict):
-            if depth > MAX_DEPTH:
-                found.setdefault(f"nested more than {MAX_DEPTH} levels deep")
-                continue
+            continue
+        if depth > MAX_DEPTH:
+            found.setdefault(f"nested more than {MAX_DEPTH} levels deep")
+            continue
+        items: Iterable[object] = value
+        if isinstance(value, dict):
             if isinstance(value, _RepeatedKeys):
                 keys = ", ".join(shown(key) for key in value.repeated[:3])
                 found.setdefault(f"key {keys} given more than once")
-            items = value.values() if isinstance(value, dict) else value
-            stack.extend((item, depth + 1) for item in items)
-            if isinstance(value, dict):
-                stack.extend((key, depth) for key in value)
+            items = [*value.values(), *value] if texts else value.values()
+        for item in items:
+            if isinstance(item, str):
+                if texts and (reason := unstorable(item)):
+                    found.setdefault(reason)
+            elif _container(item):
+                stack.append((item, depth + 1))
     return list(found)

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 
 from content import markdown
 from content.models import KnowledgeArticle
+from content.records import decoding, reading
 from content.records import lines as line_reading
 from tests.factories import article_record
 from tests.imports import TAXONOMY, failed_import, jsonl, run_import
@@ -173,9 +174,8 @@ def test_a_line_over_the_size_limit_is_refused_unread_and_the_rest_still_checked
 ) -> None:
     monkeypatch.setattr(line_reading, "MAX_LINE_BYTES", 100_000)
     decoded: list[int] = []
-    real_loads = json.loads
     monkeypatch.setattr(
-        json, "loads", lambda text, **kw: decoded.append(len(text)) or real_loads(text, **kw)
+        reading, "decode", lambda line: decoded.append(len(line)) or decoding.decode(line)
     )
     huge = article_record(body="长" * 40_000)  # 120,000 bytes of UTF-8
 
