@@ -17,6 +17,7 @@ from content.models import (
     BRANCH_CODE_RE,
     KEY_RE,
     Audience,
+    Branch,
     Channel,
     KnowledgeArticle,
     ProductLine,
@@ -32,6 +33,8 @@ from content.records.fields import (
     read_text,
     reject_unknown,
 )
+
+BRANCH_PATH_MAX_LENGTH = Branch._meta.get_field("path").max_length
 
 
 def category_path(value: str) -> str | None:
@@ -83,6 +86,14 @@ def _branch(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
         errors.add("parent", f"unknown branch {parent}")
     elif parent is not None and _is_descendant(catalog, parent, of=code):
         errors.add("parent", f"{parent} is inside {code}: a branch cannot be its own ancestor")
+    elif parent is not None and code:
+        path = "/".join([*_ancestors(catalog, parent), code])
+        if len(path) > BRANCH_PATH_MAX_LENGTH:
+            errors.add(
+                "parent",
+                f"the path {shown(path)} would be {len(path)} characters long; "
+                f"at most {BRANCH_PATH_MAX_LENGTH}",
+            )
     variables = raw.get("variables") or {}
     if not isinstance(variables, dict):
         errors.add("variables", "must be an object of name: text")
@@ -95,6 +106,16 @@ def _branch(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
         if not isinstance(value, str):
             errors.add("variables", f"{shown(var)}: value must be a string")
     return {"type": "branch", "code": code, "name": name, "parent": parent, "variables": variables}
+
+
+def _ancestors(catalog: Catalog, code: str) -> list[str]:
+    """`code` and its ancestors, head office first (as in a branch's path)."""
+    chain: list[str] = []
+    current: str | None = code
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = catalog.branches.get(current)
+    return chain[::-1]
 
 
 def _is_descendant(catalog: Catalog, code: str, *, of: str) -> bool:

@@ -252,3 +252,17 @@ def test_validation_shows_progress_on_a_terminal(
     shown = terminal.getvalue()
     assert "checking Markdown [" in shown and "2/2" in shown
     assert "validating [" in shown and "5/5" in shown
+
+
+def test_a_branch_path_longer_than_its_column_is_refused(tmp_path: Path) -> None:
+    codes = [f"{chr(ord('A') + n)}{'X' * 30}" for n in range(8)]  # 31 characters each
+    chain = [
+        {"type": "branch", "code": code, "name": "分支", "parent": parent, "variables": {}}
+        for parent, code in zip(["HQ", *codes], codes, strict=False)
+    ]
+
+    output = failed_import(jsonl(tmp_path, *TAXONOMY, *chain))
+
+    assert f":{len(TAXONOMY) + 8}: parent: the path 'HQ/AXX" in output
+    assert "would be 258 characters long; at most 255" in output
+    assert output.count("parent:") == 1
