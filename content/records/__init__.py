@@ -6,6 +6,11 @@ returning the normalised record or every problem with it. Normalised records hav
 field present, in a fixed order, so that an exported record and the record it came from
 compare equal — which is what makes "an unchanged record makes nothing" and a lossless
 round trip possible.
+
+A file is read by :mod:`~content.records.lines` (a stream of bounded lines),
+:mod:`~content.records.decoding` (one line to one JSON object fit to be a record) and
+:mod:`~content.records.reading` (every line decoded and validated, in file order); the
+limits every field is held to are in content.limits.
 """
 
 from content.records.catalog import STATUSES, Catalog, Problem, Record
