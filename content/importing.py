@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from content import services
 from content.actors import Actor
+from content.markdown import Checked
 from content.models import BranchOverride, KnowledgeArticle
 from content.records import Record
 from content.records.reading import Parsed, parse
@@ -44,12 +46,21 @@ class ApplyFailed(Exception):
         super().__init__(f"{lines}: {error}")
 
 
-def _bulk_articles(records: list[Record], actor: Actor, lookups: Lookups, **kwargs: object) -> int:
-    return bulk.articles_create(records, actor=actor, lookups=lookups, **kwargs)
+Progress = Callable[[int], None] | None
 
 
-def _bulk_overrides(records: list[Record], actor: Actor, lookups: Lookups, **kwargs: object) -> int:
-    return bulk.overrides_create(records, actor=actor, **kwargs)
+def _bulk_articles(
+    records: list[Record], actor: Actor, lookups: Lookups, *, progress: Progress, checked: Any
+) -> int:
+    return bulk.articles_create(
+        records, actor=actor, lookups=lookups, progress=progress, checked=checked
+    )
+
+
+def _bulk_overrides(
+    records: list[Record], actor: Actor, lookups: Lookups, *, progress: Progress, checked: Any
+) -> int:
+    return bulk.overrides_create(records, actor=actor, progress=progress)
 
 
 BULK_CREATE = {"article": _bulk_articles, "override": _bulk_overrides}
@@ -96,40 +107,29 @@ def _chunks(items: list, size: int = 1000) -> Iterator[list]:
         yield items[start : start + size]
 
 
+def _lock(model: type, ids: Iterable[int]) -> None:
+    for part in _chunks(sorted(ids)):
+        list(model.objects.select_for_update().filter(pk__in=part).order_by("pk").values("pk"))
+
+
 def _lock_existing(records: Iterable[Record]) -> None:
     """Lock every existing article, then every existing override, the records change, each
     in primary-key order — the order every content transaction locks in — so two imports
     (or an import and an editor) touching the same rows queue instead of deadlocking."""
     keys = sorted({r["key"] for r in records if r["type"] == "article" and r["key"]})
     pairs = {(r["article"], r["branch"]) for r in records if r["type"] == "override"}
-    article_ids = sorted(
-        pk
-        for part in _chunks(keys)
-        for pk in KnowledgeArticle.objects.filter(key__in=part).values_list("pk", flat=True)
+    articles = KnowledgeArticle.objects.values_list("pk", flat=True)
+    _lock(KnowledgeArticle, (pk for part in _chunks(keys) for pk in articles.filter(key__in=part)))
+    overrides = BranchOverride.objects.values_list("pk", "article__key", "branch__code")
+    _lock(
+        BranchOverride,
+        (
+            pk
+            for part in _chunks(sorted({key for key, _ in pairs}))
+            for pk, key, code in overrides.filter(article__key__in=part)
+            if (key, code) in pairs
+        ),
     )
-    for part in _chunks(article_ids):
-        list(
-            KnowledgeArticle.objects.select_for_update()
-            .filter(pk__in=part)
-            .order_by("pk")
-            .values_list("pk")
-        )
-    override_keys = sorted({key for key, _ in pairs})
-    override_ids = sorted(
-        pk
-        for part in _chunks(override_keys)
-        for pk, key, code in BranchOverride.objects.filter(article__key__in=part).values_list(
-            "pk", "article__key", "branch__code"
-        )
-        if (key, code) in pairs
-    )
-    for part in _chunks(override_ids):
-        list(
-            BranchOverride.objects.select_for_update()
-            .filter(pk__in=part)
-            .order_by("pk")
-            .values_list("pk")
-        )
 
 
 @content_transaction
@@ -139,11 +139,13 @@ def apply(
     actor: Actor,
     progress: Callable[[int], None] | None = None,
     bulk_create: bool = True,
+    checked: Mapping[str, Checked] | None = None,
 ) -> Counter[str]:
     """Apply validated records in file order; returns counts like ``article created``.
 
     New articles and overrides take the bulk path (the same rows in far fewer
-    statements) unless `bulk_create` is False; every other record goes one by one. The
+    statements) unless `bulk_create` is False; every other record goes one by one.
+    `checked` (:attr:`Parsed.checked`) spares the bulk path a second Markdown parse. The
     change events are written at the very end (see content.services.changelog), so the
     import never keeps editors from publishing while it runs.
     """
@@ -165,6 +167,7 @@ def apply(
                     actor,
                     lookups,
                     progress=(lambda n, base=done: progress(base + n)) if progress else None,
+                    checked=checked or {},
                 )
                 counts[f"{run_type} {services.Outcome.CREATED}"] += len(run)
         except Exception as error:

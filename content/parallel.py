@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -32,7 +32,13 @@ def _executor() -> ProcessPoolExecutor:
 
 
 def pmap(fn: Callable[..., T], items: Sequence[Any]) -> list[T]:
+    return list(pmap_ahead(fn, items))
+
+
+def pmap_ahead(fn: Callable[..., T], items: Sequence[Any]) -> Iterator[T]:
+    """Like :func:`pmap`, but the workers start at once and results are handed out as
+    the caller asks for them — so the caller can write to the database meanwhile."""
     if len(items) < THRESHOLD or _workers() < 2:
-        return [fn(item) for item in items]
+        return map(fn, items)
     chunksize = max(16, len(items) // (_workers() * 8))
-    return list(_executor().map(fn, items, chunksize=chunksize))
+    return _executor().map(fn, items, chunksize=chunksize)

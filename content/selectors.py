@@ -18,60 +18,8 @@ from django.db.models import QuerySet
 from content import markdown
 from content.embeds import WagtailEmbeds
 from content.hashing import content_hash
-from content.models import Branch, BranchOverride, PublishedArticle, PublishedOverride
-from content.resolution import SUMMARY, Layer, merged_variables, resolve, section_contents
-
-
-@dataclass(frozen=True)
-class BranchTree:
-    """Every branch's parent and variables, for walking root-to-branch chains."""
-
-    parents: dict[str, str | None]
-    variables: dict[str, dict[str, str]]
-
-    @classmethod
-    def load(cls) -> BranchTree:
-        rows = Branch.objects.values_list("code", "parent__code", "variables")
-        return cls(
-            parents={code: parent for code, parent, _ in rows},
-            variables={code: dict(variables or {}) for code, _, variables in rows},
-        )
-
-    @property
-    def root(self) -> str | None:
-        return next((code for code, parent in self.parents.items() if parent is None), None)
-
-    @property
-    def codes(self) -> list[str]:
-        return sorted(self.parents)
-
-    def chain(self, code: str) -> list[str]:
-        """Codes from the head office down to `code`; LookupError for an unknown code."""
-        if code not in self.parents:
-            raise LookupError(f"no branch {code}")
-        chain: list[str] = []
-        node: str | None = code
-        while node is not None and node not in chain:
-            chain.append(node)
-            node = self.parents.get(node)
-        return chain[::-1]
-
-    def subtree(self, code: str) -> list[str]:
-        """`code` and every branch below it, sorted; the one descendants function."""
-        children: dict[str | None, list[str]] = {}
-        for child, parent in self.parents.items():
-            children.setdefault(parent, []).append(child)
-        found, todo = [], [code]
-        while todo:
-            node = todo.pop()
-            if node not in found:
-                found.append(node)
-                todo.extend(children.get(node, ()))
-        return sorted(found)
-
-    def variables_of(self, code: str) -> dict[str, str]:
-        """The variables a reader in `code` sees: the nearest branch defining a name wins."""
-        return merged_variables([self.variables.get(node, {}) for node in self.chain(code)])
+from content.models import BranchOverride, BranchTree, PublishedArticle, PublishedOverride
+from content.resolution import SUMMARY, Layer, resolve, section_contents
 
 
 @dataclass(frozen=True)

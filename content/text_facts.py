@@ -1,7 +1,8 @@
 """What a snapshot records about its texts: the body's sections and the variables used.
 
 Pure (no Django, no database), so that big imports can compute it on every core with
-``content.parallel.pmap``.
+``content.parallel.pmap`` — or take it from the Markdown checks their validation already
+ran (:func:`facts_of`), so that each body is parsed once.
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ class TextFacts:
     variables: list[str]  # every {{ branch.x }} name the texts use, sorted
 
 
+def facts_of(summary: markdown.Checked, body: markdown.Checked) -> TextFacts:
+    """The facts of a summary and a body, from their checks."""
+    sections = [
+        {"slug": slug, "heading": heading, "markdown": source}
+        for slug, heading, source in body.sections
+    ]
+    names = {name for _, name in (*summary.placeholders, *body.placeholders)}
+    return TextFacts(sections, sorted(names))
+
+
 def text_facts(texts: tuple[str, str]) -> TextFacts:
     """Facts about ``(summary, body)``."""
     summary, body = texts
-    sections = [
-        {"slug": s.slug, "heading": s.heading, "markdown": s.markdown}
-        for s in markdown.parse_sections(body)
-    ]
-    names = markdown.variable_names(summary) | markdown.variable_names(body)
-    return TextFacts(sections, sorted(names))
+    return facts_of(markdown.find_checked(summary), markdown.find_checked(body))

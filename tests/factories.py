@@ -9,7 +9,7 @@ from factory.django import DjangoModelFactory
 
 from content import services
 from content.actors import Actor
-from content.models import Branch, KnowledgeArticle, Product
+from content.models import Branch, BranchOverride, KnowledgeArticle, Product
 from content.records import Catalog, validate_record
 
 #: The operator: a system context, as `kms_import` at the shell.
@@ -78,3 +78,15 @@ def make_article(**overrides: Any) -> KnowledgeArticle:
     assert not problems, problems
     services.article_upsert(record, actor=OPERATOR)
     return KnowledgeArticle.objects.get(key=record["key"])
+
+
+def make_override(article: str, branch: str, **fields: Any) -> BranchOverride:
+    """Create (or update) a branch's override through the import service, as the operator.
+
+    `fields` are record fields (``sections``, ``summary``, ``hidden``, ``status``…).
+    """
+    raw = {"type": "override", "article": article, "branch": branch, **fields}
+    record, problems = validate_record(1, raw, Catalog.from_database())
+    assert not problems, problems
+    services.override_upsert(record, actor=OPERATOR)
+    return BranchOverride.objects.get(article__key=article, branch__code=branch)

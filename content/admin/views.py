@@ -126,7 +126,8 @@ def rebase(request: HttpRequest, override_id: int) -> HttpResponse:
             messages.info(
                 request,
                 _(
-                    "HQ removed sections this override changes: edit the override to remove or move those changes."
+                    "HQ removed sections this override changes: edit the override to remove "
+                    "or move those changes."
                 )
                 if override.orphaned_sections
                 else _("Nothing this override touches changed in HQ."),

@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from content.markdown.analysis import VARIABLE_RE, Doc, analyse, placeholders
-from content.markdown.sections import heads
+from content.markdown.sections import heads, outline
 from content.markdown.urls import EMBED_ID_RE, EMBED_RE, EmbedResolver, resolve
 
 _log = logging.getLogger(__name__)
@@ -195,6 +195,9 @@ class Checked:
 
     problems: tuple[Problem, ...]
     placeholders: tuple[tuple[int, str], ...]  # (line, name) of well-formed placeholders
+    # (slug, heading, markdown) of its sections, from the same parse: what a published
+    # snapshot records, so a big import parses each body once
+    sections: tuple[tuple[str, str, str], ...] = ()
 
 
 def find_checked(source: str, *, embeds: EmbedResolver | None = None) -> Checked:
@@ -202,7 +205,7 @@ def find_checked(source: str, *, embeds: EmbedResolver | None = None) -> Checked
     if too_long := _too_long(source):
         return Checked((too_long,), ())
     doc = analyse(source)
-    return Checked(tuple(_summarise(_check(doc, embeds))), tuple(placeholders(doc)))
+    return Checked(tuple(_summarise(_check(doc, embeds))), tuple(placeholders(doc)), outline(doc))
 
 
 def check(source: str, *, embeds: EmbedResolver | None = None) -> Checked:

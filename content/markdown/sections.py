@@ -112,16 +112,34 @@ def sections(doc: Doc, found: list[Head]) -> tuple[Section, ...]:
         if n >= 0 and block[0] is not found[n].token:
             (notes if block[0].type == "footnote_open" else bodies)[n].extend(block)
         block = []
-    result = []
+    return tuple(
+        Section(head.slug, head.heading, markdown, plain(bodies[n] + notes[n]))
+        for n, (head, markdown) in enumerate(zip(found, section_sources(doc, found), strict=True))
+    )
+
+
+def section_sources(doc: Doc, found: list[Head]) -> list[str]:
+    """Each section's Markdown as written: its lines without the blank ones around them."""
+    starts = [head.start for head in found]
+    sources = []
     for n, head in enumerate(found):
-        lines = doc.lines[head.start : starts[n + 1] if n + 1 < len(found) else None]
-        while lines and _blank(lines[-1]):
-            lines.pop()
-        while lines and _blank(lines[0]):
-            lines.pop(0)
-        markdown = "\n".join(lines).rstrip(" \t")
-        result.append(Section(head.slug, head.heading, markdown, plain(bodies[n] + notes[n])))
-    return tuple(result)
+        first, last = head.start, starts[n + 1] if n + 1 < len(found) else len(doc.lines)
+        while last > first and _blank(doc.lines[last - 1]):
+            last -= 1
+        while first < last and _blank(doc.lines[first]):
+            first += 1
+        sources.append("\n".join(doc.lines[first:last]).rstrip(" \t"))
+    return sources
+
+
+def outline(doc: Doc) -> tuple[tuple[str, str, str], ...]:
+    """``(slug, heading, markdown)`` of every section: :func:`parse_sections` without the
+    plain text (no token is rendered)."""
+    found = heads(doc)
+    return tuple(
+        (head.slug, head.heading, markdown)
+        for head, markdown in zip(found, section_sources(doc, found), strict=True)
+    )
 
 
 def parse_sections(source: str) -> tuple[Section, ...]:

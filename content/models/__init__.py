@@ -19,6 +19,7 @@ from content.models.snapshots import PublishedArticle, PublishedOverride
 from content.models.taxonomy import (
     BRANCH_CODE_RE,
     Branch,
+    BranchTree,
     Category,
     Product,
     ProductLine,
@@ -39,6 +40,7 @@ __all__ = [
     "BranchOverride",
     "BranchReviewTask",
     "BranchRole",
+    "BranchTree",
     "Category",
     "ChangeEvent",
     "ChangeLogHead",

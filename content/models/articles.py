@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import connection, models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,7 @@ from wagtail.search import index
 
 from content import limits, markdown
 from content.fields import ChoiceListField
+from content.models.publishing import AtomicPublishing
 from content.models.taxonomy import Branch, Category, Product
 from content.panels import BranchVariantsPanel
 
@@ -91,9 +92,17 @@ class ArticlePosition(models.Model):
     @classmethod
     def take(cls, count: int) -> list[int]:
         """`count` fresh positions, ascending."""
-        rows = cls.objects.bulk_create([cls() for _ in range(count)])
-        positions = sorted(row.pk for row in rows)
-        cls.objects.filter(pk__in=positions).delete()
+        if connection.vendor == "postgresql":  # straight from the table's sequence
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [cls._meta.db_table, count],
+                )
+                positions = sorted(position for (position,) in cursor.fetchall())
+        else:
+            rows = cls.objects.bulk_create([cls() for _ in range(count)])
+            positions = sorted(row.pk for row in rows)
+            cls.objects.filter(pk__in=positions).delete()
         capacity = len(Page.alphabet) ** Page.steplen - 1
         if positions and positions[-1] > capacity:
             raise OverflowError(
@@ -122,7 +131,7 @@ class ArticleTag(TaggedItemBase):
     )
 
 
-class KnowledgeArticle(Page):
+class KnowledgeArticle(AtomicPublishing, Page):
     """One standard question and its answer; Wagtail gives drafts, revisions and workflow."""
 
     key = models.CharField(
@@ -276,16 +285,6 @@ class KnowledgeArticle(Page):
             errors["effective_to"] = [_("Must not be before the effective-from date.")]
         if errors:
             raise ValidationError(errors)
-
-    # Wagtail's publish actions are not atomic themselves; the snapshot receivers refuse
-    # to run outside a transaction, so every direct call gets one here.
-    def publish(self, *args: Any, **kwargs: Any) -> Any:
-        with transaction.atomic():
-            return super().publish(*args, **kwargs)
-
-    def unpublish(self, *args: Any, **kwargs: Any) -> Any:
-        with transaction.atomic():
-            return super().unpublish(*args, **kwargs)
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         raise Http404  # headless: readers use the API; editors use preview

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.contenttypes.fields import GenericRelation
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -31,6 +31,7 @@ from wagtail.models import (
 
 from content import limits
 from content.models.articles import KnowledgeArticle
+from content.models.publishing import AtomicPublishing
 from content.models.taxonomy import Branch
 
 
@@ -50,7 +51,13 @@ class Visibility(models.TextChoices):
 
 
 class BranchOverride(
-    PreviewableMixin, WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel
+    AtomicPublishing,
+    PreviewableMixin,
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    ClusterableModel,
 ):
     article = models.ForeignKey(
         KnowledgeArticle,
@@ -131,15 +138,6 @@ class BranchOverride(
     def stale(self) -> bool:
         return bool(self.stale_parts or self.orphaned_sections)
 
-    # As for articles: Wagtail's actions are not atomic, the snapshot receivers need it.
-    def publish(self, *args: Any, **kwargs: Any) -> Any:
-        with transaction.atomic():
-            return super().publish(*args, **kwargs)
-
-    def unpublish(self, *args: Any, **kwargs: Any) -> Any:
-        with transaction.atomic():
-            return super().unpublish(*args, **kwargs)
-
     def operations(self) -> dict[str, dict[str, str]]:
         """``slug -> {"mode", "body"}`` for every section this override touches, in order."""
         return {s.slug: {"mode": s.mode, "body": s.body} for s in self.sections.all()}
@@ -148,9 +146,8 @@ class BranchOverride(
         return "content/effective_article.html"
 
     def get_preview_context(self, request: Any, mode_name: str) -> dict[str, Any]:
-        from content.selectors import effective_article_preview
-
-        return {"effective": effective_article_preview(self), "override": self}
+        # The template computes the effective article (content.templatetags.kms_preview).
+        return {"override": self}
 
 
 class OverrideSection(Orderable):

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import CharField, Q
+from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -21,7 +21,7 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Task, TaskState
 
 from content.models.overrides import BranchOverride
-from content.models.taxonomy import Branch
+from content.models.taxonomy import Branch, BranchTree
 
 
 class Role(models.TextChoices):
@@ -41,14 +41,13 @@ class BranchRoleManager(models.Manager["BranchRole"]):
         cache = user.__dict__.setdefault("_kms_branch_scopes", {})
         if role not in cache:
             roles = [Role.REVIEWER] if role == Role.REVIEWER else [Role.EDITOR, Role.REVIEWER]
-            paths = list(
-                self.filter(user=user, role__in=roles).values_list("branch__path", flat=True)
+            codes = set(
+                self.filter(user=user, role__in=roles).values_list("branch__code", flat=True)
             )
-            query = Q(path__in=paths)
-            if paths and KnowledgeBaseSettings.load().branch_roles_cover_descendants:
-                for path in paths:
-                    query |= Q(path__startswith=f"{path}/")
-            cache[role] = set(Branch.objects.filter(query).values_list("code", flat=True))
+            if codes and KnowledgeBaseSettings.load().branch_roles_cover_descendants:
+                tree = BranchTree.load()
+                codes = {below for code in codes for below in tree.subtree(code)}
+            cache[role] = codes
         return cache[role]
 
     def acts_in(self, user: Any, branch: Branch, role: str) -> bool:

@@ -7,6 +7,7 @@ and there is exactly one branch without a parent — the head office.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from wagtail.admin.panels import FieldPanel
 
 from content import limits
 from content.fields import VariablesField
+from content.resolution import merged_variables
 
 BRANCH_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
 
@@ -130,6 +132,58 @@ class Branch(TreePathModel):
             roots = Branch.objects.filter(parent__isnull=True).exclude(pk=self.pk)
             if roots.exists():
                 raise ValidationError({"parent": _("Only the head office has no parent branch.")})
+
+
+@dataclass(frozen=True)
+class BranchTree:
+    """Every branch's parent and variables, for walking root-to-branch chains."""
+
+    parents: dict[str, str | None]
+    variables: dict[str, dict[str, str]]
+
+    @classmethod
+    def load(cls) -> BranchTree:
+        rows = Branch.objects.values_list("code", "parent__code", "variables")
+        return cls(
+            parents={code: parent for code, parent, _ in rows},
+            variables={code: dict(variables or {}) for code, _, variables in rows},
+        )
+
+    @property
+    def root(self) -> str | None:
+        return next((code for code, parent in self.parents.items() if parent is None), None)
+
+    @property
+    def codes(self) -> list[str]:
+        return sorted(self.parents)
+
+    def chain(self, code: str) -> list[str]:
+        """Codes from the head office down to `code`; LookupError for an unknown code."""
+        if code not in self.parents:
+            raise LookupError(f"no branch {code}")
+        chain: list[str] = []
+        node: str | None = code
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = self.parents.get(node)
+        return chain[::-1]
+
+    def subtree(self, code: str) -> list[str]:
+        """`code` and every branch below it, sorted; the one descendants function."""
+        children: dict[str | None, list[str]] = {}
+        for child, parent in self.parents.items():
+            children.setdefault(parent, []).append(child)
+        found, todo = [], [code]
+        while todo:
+            node = todo.pop()
+            if node not in found:
+                found.append(node)
+                todo.extend(children.get(node, ()))
+        return sorted(found)
+
+    def variables_of(self, code: str) -> dict[str, str]:
+        """The variables a reader in `code` sees: the nearest branch defining a name wins."""
+        return merged_variables([self.variables.get(node, {}) for node in self.chain(code)])
 
 
 class Category(TreePathModel):

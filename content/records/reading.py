@@ -35,6 +35,8 @@ class Parsed:
 
     records: list[tuple[int, Record]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # The Markdown checks by text, sections included: applying reuses them (one parse)
+    checked: dict[str, markdown.Checked] = field(default_factory=dict)
 
     @property
     def invalid_lines(self) -> int:
@@ -114,4 +116,5 @@ def parse(
         if report:
             report(done)
     parsed.problems.sort(key=lambda problem: problem.line)
+    parsed.checked = catalog.checks
     return parsed

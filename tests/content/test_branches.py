@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from content.models import Action, Branch, BranchRole, ChangeEvent
 from content.selectors import effective_article
-from content.services import branch_delete, branch_save, override_upsert
-from tests.factories import OPERATOR, BranchFactory, make_article
+from content.services import branch_delete, branch_save
+from tests.factories import OPERATOR, BranchFactory, make_article, make_override
 from tests.imports import jsonl, run_import
 
 pytestmark = pytest.mark.django_db
@@ -85,18 +85,11 @@ def test_a_province_hotline_edit_reaches_its_cities(articles: None) -> None:
 
 
 def test_a_hotline_in_a_branchs_override_text_is_followed_too(articles: None) -> None:
-    override_upsert(
-        {
-            "type": "override",
-            "article": "KB-700002",
-            "branch": "SC",
-            "hidden": None,
-            "summary": "",
-            "sections": {"办理流程": {"mode": "append", "body": "四川请拨 {{ branch.hotline }}。"}},
-            "note": "",
-            "status": "published",
-        },
-        actor=OPERATOR,
+    make_override(
+        "KB-700002",
+        "SC",
+        sections={"办理流程": {"mode": "append", "body": "四川请拨 {{ branch.hotline }}。"}},
+        status="published",
     )
     before = head()
 
@@ -115,18 +108,11 @@ def test_a_change_nobody_reads_logs_nothing(articles: None) -> None:
 
 
 def test_moving_a_branch_logs_what_its_readers_now_see(articles: None) -> None:
-    override_upsert(
-        {
-            "type": "override",
-            "article": "KB-700002",
-            "branch": "GD",
-            "hidden": True,
-            "summary": "",
-            "sections": {},
-            "note": "",
-            "status": "published",
-        },
-        actor=OPERATOR,
+    make_override(
+        "KB-700002",
+        "GD",
+        hidden=True,
+        status="published",
     )
     assert effective_article("KB-700002", branch="GD-SZ") is None
     before = head()
@@ -181,18 +167,11 @@ def test_a_branch_import_that_changes_a_hotline_is_logged(articles: None, tmp_pa
     [("HQ", "head office"), ("GD", "sub-branch"), ("SC", "override"), ("GD-SZ", "role")],
 )
 def test_branches_in_use_are_never_deleted(articles: None, code: str, reason: str) -> None:
-    override_upsert(
-        {
-            "type": "override",
-            "article": "KB-700002",
-            "branch": "SC",
-            "hidden": True,
-            "summary": "",
-            "sections": {},
-            "note": "",
-            "status": "draft",
-        },
-        actor=OPERATOR,
+    make_override(
+        "KB-700002",
+        "SC",
+        hidden=True,
+        status="draft",
     )
     user = get_user_model().objects.create_user("sz_editor")
     BranchRole.objects.create(user=user, branch=Branch.objects.get(code="GD-SZ"), role="editor")

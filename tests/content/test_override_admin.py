@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from content.models import BranchOverride, BranchRole
-from tests.factories import OPERATOR, make_article
+from tests.factories import make_article, make_override
 
 pytestmark = pytest.mark.django_db
 
@@ -169,21 +169,9 @@ def test_preview_as_branch_shows_the_effective_article(tree: dict) -> None:
 
 
 def test_stale_report_and_rebase_show_what_hq_changed(tree: dict) -> None:
-    from content.services import override_upsert
-
     article = make_article(key="KB-500006", body=BODY)
-    override_upsert(  # as the operator
-        actor=OPERATOR,
-        record={
-            "type": "override",
-            "article": "KB-500006",
-            "branch": "GD",
-            "hidden": None,
-            "summary": "",
-            "sections": {"办理材料": {"mode": "append", "body": "- 广东补充材料"}},
-            "note": "",
-            "status": "published",
-        },
+    make_override(
+        "KB-500006", "GD", sections={"办理材料": {"mode": "append", "body": "- 广东补充材料"}}
     )
     make_article(key="KB-500006", body=BODY.replace("- 发票", "- 电子发票"))
     client = Client()

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from content.models import BranchOverride, BranchRole
-from content.services import override_upsert
-from tests.factories import OPERATOR, BranchFactory, make_article
+from tests.factories import BranchFactory, make_article, make_override
 
 pytestmark = pytest.mark.django_db
 
@@ -33,18 +32,8 @@ def override() -> BranchOverride:
     hq = BranchFactory(code="HQ", name="总公司", parent=None, variables={"hotline": "95500"})
     BranchFactory(code="GD", name="广东分公司", parent=hq, variables={"hotline": "020-1"})
     make_article(key="KB-510001", body=BODY)
-    override_upsert(  # as the operator
-        actor=OPERATOR,
-        record={
-            "type": "override",
-            "article": "KB-510001",
-            "branch": "GD",
-            "hidden": None,
-            "summary": "",
-            "sections": {"办理材料": {"mode": "append", "body": "- 广东补充材料"}},
-            "note": "",
-            "status": "published",
-        },
+    make_override(
+        "KB-510001", "GD", sections={"办理材料": {"mode": "append", "body": "- 广东补充材料"}}
     )
     # HQ edits a section the override does not touch: still not stale.
     make_article(key="KB-510001", body=BODY.replace("2. 提交", "2. 在线提交"))

@@ -13,7 +13,6 @@ by sleeping: the outcome never depends on timing.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -23,28 +22,12 @@ from django.db import connection, transaction
 from content import tasks
 from content.models import Action, ChangeEvent, ChangeLogHead
 from content.services.changelog import change_append
+from tests.services.threads import TIMEOUT, backend_pid, wait_until
 
 pytestmark = [
     pytest.mark.services,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-#: Generous: only reached when something is broken, never part of a passing run's outcome.
-TIMEOUT = 60.0
-
-
-def backend_pid() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return cursor.fetchone()[0]
-
-
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.01)
 
 
 @dataclass

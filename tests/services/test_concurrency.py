@@ -8,17 +8,19 @@ timings.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import transaction
 
-from content import importing, tasks
-from content.models import ChangeEvent, KnowledgeArticle, KnowledgeIndexPage
+from content import consumers, importing, tasks
+from content.models import ChangeEvent, ConsumerCursor, KnowledgeArticle, KnowledgeIndexPage
 from content.records import article_record as record_of
 from content.services import article_upsert, category_ensure
 from tests.factories import OPERATOR, BranchFactory, article_record, make_article
-from tests.services.threads import Pause, Worker, wait_until, waits_for_a_lock
+from tests.services.threads import TIMEOUT, Pause, Worker, wait_until, waits_for_a_lock
 
 pytestmark = [
     pytest.mark.services,
@@ -142,3 +144,39 @@ def test_a_conflict_on_a_new_category_is_retried_transparently() -> None:
     assert first.finish()["article created"] == 2
     assert second.finish()["article created"] == 2  # retried after a unique violation
     assert KnowledgeArticle.objects.filter(category__path="新险种/甲").count() == 4
+
+
+class Counting(consumers.Consumer):
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.handled: list[int] = []
+
+    def handle(self, event: ChangeEvent) -> None:
+        self.handled.append(event.seq)
+
+
+def test_a_catch_up_that_finds_its_consumer_busy_skips_instead_of_waiting() -> None:
+    counting = consumers.registry.register(Counting())
+    try:
+        make_article(key="KB-970001")
+        ConsumerCursor.objects.get_or_create(name="counting")
+        holding, release = threading.Event(), threading.Event()
+
+        def busy_worker() -> None:
+            with transaction.atomic():
+                ConsumerCursor.objects.select_for_update().get(name="counting")
+                holding.set()
+                release.wait(TIMEOUT)
+
+        worker = Worker("busy", busy_worker).start()
+        wait_until(holding.is_set, "the other worker to hold the consumer")
+
+        assert consumers.catch_up("counting") is None  # at once, not after the other
+        assert counting.handled == []
+        release.set()
+        worker.finish()
+        assert consumers.drain("counting") == 1
+        assert counting.handled == [ChangeEvent.objects.get(article_key="KB-970001").seq]
+    finally:
+        consumers.registry.unregister("counting")

@@ -18,6 +18,7 @@ from django.db import transaction
 from content import importing
 from content.actors import Actor
 from content.models import KnowledgeArticle
+from content.records.lines import read_lines
 
 DEMO_FILES = ("knowledge.jsonl", "overrides.jsonl", "hq-edits.jsonl")
 DEMO = Actor.system_context("kms_demo")
@@ -33,12 +34,11 @@ class Command(BaseCommand):
         demo = Path(settings.BASE_DIR) / "demo"
         with transaction.atomic():
             for name in DEMO_FILES:
-                lines = (demo / name).read_text(encoding="utf-8").splitlines()
-                parsed = importing.parse(lines)
+                parsed = importing.parse(read_lines(str(demo / name)))
                 if parsed.problems:
                     problems = "\n".join(f"{name}:{problem}" for problem in parsed.problems)
                     raise CommandError(f"the demo data is invalid:\n{problems}")
-                counts = importing.apply(parsed.records, actor=DEMO)
+                counts = importing.apply(parsed.records, actor=DEMO, checked=parsed.checked)
                 summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
                 self.stdout.write(f"{name}: {summary}")
         self.stdout.write("Demo knowledge base loaded.")

@@ -52,6 +52,7 @@ class Command(BaseCommand):
             counts = importing.apply(
                 parsed.records,
                 actor=_actor(options.get("user")),
+                checked=parsed.checked,
                 progress=ProgressBar(valid, "importing"),
             )
         except importing.ApplyFailed as error:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +12,7 @@ from django.utils import timezone
 from wagtail.models import Page, PageLogEntry
 
 from content.actors import Actor, require_article
+from content.markdown import Checked
 from content.models import (
     Action,
     ArticlePosition,
@@ -21,16 +22,17 @@ from content.models import (
     KnowledgeIndexPage,
     PublishedArticle,
 )
-from content.parallel import pmap
+from content.parallel import pmap_ahead
 from content.records import Record
 from content.selectors import BranchTree
 from content.services.articles import children_added, knowledge_index
 from content.services.bulk.rows import insert_child_rows, page_log, revisions_create
 from content.services.changelog import changes_append_bulk
+from content.services.inserts import insert_rows
 from content.services.mapping import Lookups, article_products, article_values, is_published
 from content.services.snapshots import article_snapshot
 from content.services.transactions import content_transaction
-from content.text_facts import text_facts
+from content.text_facts import TextFacts, facts_of, text_facts
 
 CHUNK = 500
 
@@ -42,18 +44,40 @@ def articles_create(
     actor: Actor,
     lookups: Lookups | None = None,
     progress: Callable[[int], None] | None = None,
+    checked: Mapping[str, Checked] | None = None,
 ) -> int:
-    """Create the articles of `records` (none of whose keys exist yet); returns how many."""
+    """Create the articles of `records` (none of whose keys exist yet); returns how many.
+
+    `checked` maps texts to the Markdown checks validation ran (sections included); texts
+    it lacks are analysed here, on the other cores while this one writes rows.
+    """
     index = knowledge_index()
     require_article(actor, "publish_new" if any(map(is_published, records)) else "add", index)
     lookups = lookups or Lookups()
     branches = BranchTree.load().codes
+    facts = _snapshot_facts([r for r in records if is_published(r)], checked or {})
     for start in range(0, len(records), CHUNK):
-        _chunk(records[start : start + CHUNK], actor, index, lookups, branches)
+        _chunk(records[start : start + CHUNK], actor, index, lookups, branches, facts)
         reset_queries()  # with DEBUG on, Django would keep every (huge) INSERT in memory
         if progress:
             progress(min(start + CHUNK, len(records)))
     return len(records)
+
+
+def _snapshot_facts(records: list[Record], checked: Mapping[str, Checked]) -> Iterator[TextFacts]:
+    """The snapshot facts of `records`, in order: from their checks where validation left
+    them, else computed on the other cores (started now, taken as needed)."""
+    known = [
+        facts_of(checked[r["summary"]], checked[r["body"]])
+        if r["summary"] in checked and r["body"] in checked
+        else None
+        for r in records
+    ]
+    missing = [
+        (r["summary"], r["body"]) for r, fact in zip(records, known, strict=True) if not fact
+    ]
+    computed = pmap_ahead(text_facts, missing)
+    return (fact or next(computed) for fact in known)
 
 
 def _new_articles(
@@ -92,20 +116,19 @@ def _chunk(
     index: KnowledgeIndexPage,
     lookups: Lookups,
     branches: list[str],
+    facts: Iterator[TextFacts],
 ) -> None:
     article_ct = ContentType.objects.get_for_model(KnowledgeArticle)
     page_ct = ContentType.objects.get_for_model(Page)
     now = timezone.now()
     articles = _new_articles(records, actor, index, lookups)
-    page_fields = [f.attname for f in Page._meta.concrete_fields if not f.primary_key]
-    pages = Page.objects.bulk_create(
-        [Page(**{name: getattr(a, name) for name in page_fields}) for a in articles]
-    )
-    for article, page, record in zip(articles, pages, records, strict=True):
-        article.pk = article.id = article.page_ptr_id = page.pk
+    insert_rows(Page, articles, fields=Page._meta.concrete_fields)  # the parent rows
+    for article, record in zip(articles, records, strict=True):
+        article.page_ptr_id = article.id
         article.wagtail_admin_comments = []  # in memory: serialising must not query
         article.products = article_products(record, lookups)
-        article.tags.set([lookups.tag(name) for name in record["tags"]], clear=True)
+        # in memory, as tags.set() leaves them, without its query per article
+        article.tagged_items = [ArticleTag(tag=lookups.tag(name)) for name in record["tags"]]
     insert_child_rows(KnowledgeArticle, articles)
     children_added(index, len(articles))
 
@@ -124,10 +147,7 @@ def _chunk(
     _log(articles, revisions, actor, article_ct, now)
 
     live = [(a, r) for a, r in zip(articles, revisions, strict=True) if a.live]
-    facts = pmap(text_facts, [(a.summary, a.body) for a, _ in live])
-    PublishedArticle.objects.bulk_create(
-        article_snapshot(a, r.pk, fact) for (a, r), fact in zip(live, facts, strict=True)
-    )
+    insert_rows(PublishedArticle, [article_snapshot(a, r.pk, next(facts)) for a, r in live])
     changes_append_bulk(
         [
             ChangeEvent(
@@ -145,4 +165,4 @@ def _log(articles: list, revisions: list, actor: Actor, ct: Any, at: Any) -> Non
         entries.append(page_log(article, "wagtail.edit", revision, actor.user, ct, at))
         if article.live:
             entries.append(page_log(article, "wagtail.publish", revision, actor.user, ct, at))
-    PageLogEntry.objects.bulk_create(entries)
+    insert_rows(PageLogEntry, entries)

@@ -25,6 +25,7 @@ from content.records import Record
 from content.selectors import BranchTree
 from content.services.bulk.rows import model_log, revisions_create
 from content.services.changelog import changes_append_bulk
+from content.services.inserts import insert_rows
 from content.services.mapping import is_published, override_sections, override_values
 from content.services.snapshots import override_snapshot
 from content.services.transactions import content_transaction
@@ -107,13 +108,18 @@ def _chunk(
     revisions = revisions_create(
         overrides, BranchOverride, override_ct, override_ct, actor.user, now
     )
-    ModelLogEntry.objects.bulk_create(
-        model_log(override, action, revision, actor.user, override_ct, now)
-        for override, revision in zip(overrides, revisions, strict=True)
-        for action in (["wagtail.edit", "wagtail.publish"] if override.live else ["wagtail.edit"])
+    insert_rows(
+        ModelLogEntry,
+        [
+            model_log(override, action, revision, actor.user, override_ct, now)
+            for override, revision in zip(overrides, revisions, strict=True)
+            for action in (
+                ["wagtail.edit", "wagtail.publish"] if override.live else ["wagtail.edit"]
+            )
+        ],
     )
     live = [(o, r) for o, r in zip(overrides, revisions, strict=True) if o.live]
-    PublishedOverride.objects.bulk_create(override_snapshot(o, r.pk) for o, r in live)
+    insert_rows(PublishedOverride, [override_snapshot(o, r.pk) for o, r in live])
     changes_append_bulk(
         [
             ChangeEvent(

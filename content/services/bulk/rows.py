@@ -2,8 +2,9 @@
 revision pointers and audit-log entries, each in a few statements for many objects.
 
 Invariant: the rows are the ones Wagtail's own ``save_revision`` / ``log`` would write
-for each object, one statement per table per chunk (multi-row INSERTs and one UPDATE
-joined to a VALUES list), never one round trip per object.
+for each object, one statement per table per chunk (multi-row INSERTs, see
+content.services.inserts, and one UPDATE joined to a VALUES list), never one round trip
+per object.
 """
 
 from __future__ import annotations
@@ -14,37 +15,20 @@ from typing import Any
 from django.db import connection
 from wagtail.models import ModelLogEntry, PageLogEntry, Revision
 
+from content.services.inserts import insert_rows
+
 ROWS_PER_STATEMENT = 500
-
-
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
 
 
 def insert_child_rows(model: type, objects: Sequence[Any]) -> None:
     """INSERT the child-table rows of multi-table-inherited objects (whose parent rows
     exist already; Django's bulk_create refuses multi-table inheritance)."""
-    fields = list(model._meta.local_concrete_fields)
-    columns = ", ".join(_quote(field.column) for field in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), ROWS_PER_STATEMENT):
-            chunk = objects[start : start + ROWS_PER_STATEMENT]
-            values = [
-                field.get_db_prep_save(field.pre_save(obj, add=True), connection)
-                for obj in chunk
-                for field in fields
-            ]
-            rows = ", ".join([row] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {_quote(model._meta.db_table)} ({columns}) VALUES {rows}",  # noqa: S608
-                values,
-            )
+    insert_rows(model, objects)
 
 
 def set_revision_pointers(model: type, objects: Sequence[Any]) -> None:
     """Point each object's row at its ``latest_revision`` / ``live_revision``."""
-    table = _quote(model._meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         for start in range(0, len(objects), ROWS_PER_STATEMENT):
             chunk = objects[start : start + ROWS_PER_STATEMENT]
@@ -83,7 +67,7 @@ def revisions_create(
 ) -> list[Revision]:
     """One revision per object, as ``save_revision`` makes it, and point the object at it
     (``latest_revision``, and ``live_revision`` when live)."""
-    revisions = Revision.objects.bulk_create(
+    revisions = [
         Revision(
             content_type=ct,
             base_content_type=base_ct,
@@ -94,7 +78,8 @@ def revisions_create(
             content=as_drafted(obj),
         )
         for obj in objects
-    )
+    ]
+    insert_rows(Revision, revisions)
     for obj, revision in zip(objects, revisions, strict=True):
         obj.latest_revision_id = revision.pk
         obj.live_revision_id = revision.pk if obj.live else None
@@ -102,18 +87,22 @@ def revisions_create(
     return revisions
 
 
+def _log_entry(model: type, label: str, **fields: Any) -> Any:
+    """An audit-log entry as Wagtail's ``log()`` writes it for a content change."""
+    return model(label=label, data={}, content_changed=True, **fields)
+
+
 def page_log(
     page: Any, action: str, revision: Revision | None, user: Any, ct: Any, at: Any
 ) -> PageLogEntry:
-    return PageLogEntry(
+    return _log_entry(
+        PageLogEntry,
+        page.draft_title,
         content_type=ct,
-        label=page.draft_title,
         action=action,
         timestamp=at,
-        data={},
         user=user,
         revision=revision,
-        content_changed=True,
         page_id=page.pk,
     )
 
@@ -121,14 +110,13 @@ def page_log(
 def model_log(
     obj: Any, action: str, revision: Revision, user: Any, ct: Any, at: Any
 ) -> ModelLogEntry:
-    return ModelLogEntry(
+    return _log_entry(
+        ModelLogEntry,
+        str(obj),
         content_type=ct,
-        label=str(obj),
         action=action,
         timestamp=at,
-        data={},
         user=user,
         revision=revision,
-        content_changed=True,
         object_id=str(obj.pk),
     )
