@@ -43,6 +43,9 @@ VOLATILE = {
     "override_id",
     "article",
     "article_id",
+    # positions come from a counter that never goes back (a rolled-back import leaves a
+    # gap, on PostgreSQL): the order of articles is compared instead, in dump()
+    "path",
 }
 
 
@@ -95,7 +98,7 @@ def dump() -> dict[str, Any]:
                 article.depth,
                 article.live,
                 article.has_unpublished_changes,
-                article.path,
+                article.path[: -KnowledgeArticle.steplen],  # the parent
                 article.content_type_id,
                 article.locale_id,
                 article.live_revision_id == article.latest_revision_id,
@@ -133,6 +136,7 @@ def dump() -> dict[str, Any]:
             ),
         }
     snapshots = {s["key"]: _clean(s) for s in PublishedArticle.objects.values()}
+    order = list(KnowledgeArticle.objects.order_by("path").values_list("key", flat=True))
     override_snapshots = {
         (s["article_key"], s["branch_code"]): _clean(s) for s in PublishedOverride.objects.values()
     }
@@ -146,6 +150,7 @@ def dump() -> dict[str, Any]:
     }
     return {
         "articles": articles,
+        "order": order,
         "overrides": overrides,
         "snapshots": snapshots,
         "override_snapshots": override_snapshots,
@@ -178,7 +183,8 @@ def test_bulk_and_one_by_one_imports_write_the_same_rows() -> None:
     one_by_one = load_demo(bulk_create=False)
 
     assert len(bulk["articles"]) == 76 and len(bulk["overrides"]) == 8
-    for part in ("articles", "overrides", "snapshots", "override_snapshots", "events", "effective"):
+    parts = ("articles", "order", "overrides", "snapshots", "override_snapshots", "events")
+    for part in (*parts, "effective"):
         assert bulk[part] == one_by_one[part], (part, _diff(bulk[part], one_by_one[part])[:5])
 
 

@@ -133,7 +133,10 @@ def test_new_articles_take_distinct_positions_and_are_counted() -> None:
         make_article(key=f"KB-80002{n}")
     # the admin's way: treebeard picks after the last child, the model takes a fresh one
     page = KnowledgeArticle(
-        title="柜面如何办理保全？", summary="携带身份证件到柜面。", category_id=1, key="KB-800030"
+        title="柜面如何办理保全？",
+        summary="携带身份证件到柜面。",
+        category=KnowledgeArticle.objects.get(key="KB-800020").category,
+        key="KB-800030",
     )
     knowledge_index().add_child(instance=page)
 
