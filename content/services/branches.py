@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from content.actors import Actor, require_model
@@ -135,13 +136,13 @@ def delete_blockers(branch: Branch) -> list[str]:
     """Why `branch` may not be deleted (empty when it may)."""
     reasons = []
     if branch.parent_id is None:
-        reasons.append("it is the head office")
+        reasons.append(_("it is the head office"))
     if count := branch.children.count():
-        reasons.append(f"it has {count} sub-branch(es)")
+        reasons.append(_("it has %(count)d sub-branch(es)") % {"count": count})
     if count := branch.overrides.count():
-        reasons.append(f"it has {count} override(s)")
+        reasons.append(_("it has %(count)d override(s)") % {"count": count})
     if count := branch.roles.count():
-        reasons.append(f"{count} editor/reviewer role(s) are assigned in it")
+        reasons.append(_("%(count)d editor/reviewer role(s) are assigned in it") % {"count": count})
     return reasons
 
 
@@ -153,7 +154,7 @@ def branch_save(branch: Branch, *, actor: Actor) -> Outcome:
     if not is_new:
         stored = Branch.objects.select_for_update().get(pk=branch.pk)
         if stored.code != branch.code:
-            raise ValidationError({"code": "A branch's code cannot change; add a new branch."})
+            raise ValidationError({"code": _("A branch's code cannot change; add a new branch.")})
     branch.full_clean()
     before = BranchTree.load()
     branch.save()
@@ -172,7 +173,10 @@ def branch_delete(branch: Branch, *, actor: Actor) -> None:
     require_model(actor, "content.delete_branch")
     branch = Branch.objects.select_for_update().get(pk=branch.pk)
     if reasons := delete_blockers(branch):
-        raise ValidationError(f"{branch} cannot be deleted: {'; '.join(reasons)}.")
+        raise ValidationError(
+            _("%(branch)s cannot be deleted: %(reasons)s.")
+            % {"branch": branch, "reasons": "; ".join(reasons)}
+        )
     log(instance=branch, action="wagtail.delete", user=actor.user)
     code = branch.code
     branch.delete()
