@@ -4,8 +4,8 @@ Why not ``bulk_create``: on PostgreSQL, Django sends a bulk insert as arrays
 (``INSERT … SELECT * FROM UNNEST(%s::text[], …)``), and psycopg renders every array
 element client-side, escaping it character by character — for revision JSON and article
 bodies that was most of an import's time. ``COPY`` streams the rows instead (new rows
-take their keys from the table's sequence first); SQLite, which has no network and no
-arrays, gets a multi-row ``VALUES`` list with bound parameters.
+take their keys from the table's sequence first); on SQLite, in-process, the driver runs
+one prepared INSERT for every row.
 
 Invariant: the rows written are exactly what ``Model.save()`` would write for each
 object (each field's ``pre_save`` and ``get_db_prep_save``), inside the caller's
@@ -18,9 +18,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, connections
-
-#: PostgreSQL allows 65,535 parameters a statement, SQLite 32,766: stay well below both.
-MAX_PARAMETERS = 20_000
 
 
 def _quote(name: str) -> str:
@@ -42,14 +39,13 @@ def insert_rows(
     fields = list(fields or model._meta.local_concrete_fields)
     pk = model._meta.pk
     if getattr(objects[0], pk.attname) is None:
-        fields = [field for field in fields if field is not pk]
-        if connection.vendor == "postgresql":
-            _take_keys(model, objects)
+        _take_keys(model, objects)
+        if pk not in fields:
             fields = [pk, *fields]
     if connection.vendor == "postgresql":
         _copy(model, objects, fields)
     else:
-        _values(model, objects, fields)
+        _executemany(model, objects, fields)
     for obj in objects:
         obj._state.adding, obj._state.db = False, connection.alias
 
@@ -59,13 +55,28 @@ def _row(obj: Any, fields: Sequence[Any], db: Any) -> list[Any]:
 
 
 def _take_keys(model: type, objects: Sequence[Any]) -> None:
-    """Give each object the next value of its table's key sequence (PostgreSQL)."""
+    """Give each object the next key of its table.
+
+    PostgreSQL: the next values of the table's sequence. SQLite: the keys after the
+    highest given so far — the transaction holds SQLite's one write lock (IMMEDIATE
+    transactions), so nobody else can take them meanwhile.
+    """
+    table, column = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [_quote(model._meta.db_table), model._meta.pk.column, len(objects)],
-        )
-        keys = sorted(key for (key,) in cursor.fetchall())
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [_quote(table), column, len(objects)],
+            )
+            keys = sorted(key for (key,) in cursor.fetchall())
+        else:
+            cursor.execute(
+                f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
+                f"coalesce((SELECT max({_quote(column)}) FROM {_quote(table)}), 0))",
+                [table],
+            )
+            (last,) = cursor.fetchone()
+            keys = list(range(last + 1, last + 1 + len(objects)))
     for obj, key in zip(objects, keys, strict=True):
         setattr(obj, model._meta.pk.attname, key)
 
@@ -81,24 +92,15 @@ def _copy(model: type, objects: Sequence[Any], fields: Sequence[Any]) -> None:
             copy.write_row(_row(obj, fields, db))
 
 
-def _values(model: type, objects: Sequence[Any], fields: Sequence[Any]) -> None:
-    pk = model._meta.pk
-    new = getattr(objects[0], pk.attname) is None
-    table = _quote(model._meta.db_table)
+def _executemany(model: type, objects: Sequence[Any], fields: Sequence[Any]) -> None:
+    """SQLite: one prepared INSERT run for every row, straight on the driver's connection
+    (in-process, so as fast as it gets, and never formatted for Django's query log)."""
     columns = ", ".join(_quote(field.column) for field in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    returning = f" RETURNING {_quote(model._meta.pk.column)}" if new else ""
-    per_statement = max(1, MAX_PARAMETERS // len(fields))
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), per_statement):
-            chunk = objects[start : start + per_statement]
-            values = [value for obj in chunk for value in _row(obj, fields, connection)]
-            rows = ", ".join([row] * len(chunk))
-            sql = f"INSERT INTO {table} ({columns}) VALUES {rows}{returning}"  # noqa: S608
-            cursor.execute(sql, values)  # names are quoted, values bound
-            if new:
-                for obj, (key,) in zip(chunk, cursor.fetchall(), strict=True):
-                    setattr(obj, pk.attname, key)
+    marks = ", ".join(["?"] * len(fields))
+    sql = f"INSERT INTO {_quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    connection.ensure_connection()
+    db = connections[connection.alias]
+    connection.connection.executemany(sql, (_row(obj, fields, db) for obj in objects))
 
 
 def staged_insert(model: type, objects: Sequence[Any]) -> Callable[[], None]:
