@@ -23,6 +23,7 @@ from content.records import (
     override_record,
     product_record,
 )
+from content.vocabulary import RecordStatus
 
 
 def _branches_top_down() -> Iterator[Branch]:
@@ -54,9 +55,9 @@ def records() -> Iterator[Record]:
 def _versions(obj: Any, to_record: Callable[..., Record]) -> Iterator[Record]:
     """The live version as ``published``, then a pending draft as ``draft``."""
     if obj.live:
-        yield to_record(obj, status="published")
+        yield to_record(obj, status=RecordStatus.PUBLISHED)
     if obj.has_unpublished_changes or not obj.live:
-        yield to_record(obj.get_latest_revision_as_object(), status="draft")
+        yield to_record(obj.get_latest_revision_as_object(), status=RecordStatus.DRAFT)
 
 
 # json.dumps writes none of these outside strings, so escaping them keeps the JSON equal.

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from content.markdown import LEAD, Section, join_sections, parse_sections
-
-HIDDEN, SHOWN = "hidden", "shown"
+from content.vocabulary import SectionMode, Visibility
 
 
 @dataclass(frozen=True)
@@ -25,7 +24,7 @@ class Layer:
     """One branch's published override of the article."""
 
     branch: str
-    visibility: str = "inherit"
+    visibility: str = Visibility.INHERIT
     summary: str = ""
     sections: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # slug->{mode,body}
 
@@ -60,14 +59,14 @@ def _with_content(section: Section, content: str) -> Section:
 
 def section_apply(section: Section, mode: str, body: str) -> Section | None:
     """One operation on one section; ``None`` means the section is hidden."""
-    if mode == "hide":
+    if mode == SectionMode.HIDE:
         return None
     current = section_content(section)
-    if mode == "replace":
+    if mode == SectionMode.REPLACE:
         return _with_content(section, body)
-    if mode == "prepend":
+    if mode == SectionMode.PREPEND:
         return _with_content(section, f"{body.strip()}\n\n{current}")
-    if mode == "append":
+    if mode == SectionMode.APPEND:
         return _with_content(section, f"{current}\n\n{body.strip()}")
     raise ValueError(f"unknown section mode {mode!r}")
 
@@ -80,8 +79,8 @@ def resolve(hq_summary: str, hq_body: str, layers: Sequence[Layer]) -> Resolved:
     orphaned: dict[str, tuple[str, ...]] = {}
     for layer in layers:
         changed = False
-        if layer.visibility in (HIDDEN, SHOWN):
-            visible = layer.visibility == SHOWN
+        if layer.visibility in (Visibility.HIDDEN, Visibility.SHOWN):
+            visible = layer.visibility == Visibility.SHOWN
             changed = True
         if layer.summary:
             summary, changed = layer.summary, True

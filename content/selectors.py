@@ -20,6 +20,7 @@ from content.embeds import WagtailEmbeds
 from content.hashing import content_hash
 from content.models import BranchOverride, BranchTree, PublishedArticle, PublishedOverride
 from content.resolution import SUMMARY, Layer, resolve, section_contents
+from content.vocabulary import SectionMode
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,9 @@ def override_changes(override: BranchOverride) -> list[OverrideChange]:
     if SUMMARY in override.stale_parts:
         hq_then = base.get("summary", "")
         changes.append(
-            OverrideChange(SUMMARY, hq_then, published.summary, override.summary, "replace")
+            OverrideChange(
+                SUMMARY, hq_then, published.summary, override.summary, SectionMode.REPLACE
+            )
         )
     then, now = section_contents(base.get("body", "")), section_contents(published.body)
     flagged = {*override.stale_parts, *override.orphaned_sections}

@@ -33,21 +33,7 @@ from content import limits
 from content.models.articles import KnowledgeArticle
 from content.models.publishing import AtomicPublishing
 from content.models.taxonomy import Branch
-
-
-class SectionMode(models.TextChoices):
-    REPLACE = "replace", _("Replace the section")
-    PREPEND = "prepend", _("Add before the section")
-    APPEND = "append", _("Add after the section")
-    HIDE = "hide", _("Hide the section")
-
-
-class Visibility(models.TextChoices):
-    """How an override treats the article's presence in its branch (and below)."""
-
-    INHERIT = "inherit", _("As the parent branch")
-    HIDDEN = "hidden", _("Hidden in this branch")
-    SHOWN = "shown", _("Shown in this branch")
+from content.vocabulary import SectionMode, Visibility
 
 
 class BranchOverride(

@@ -12,9 +12,10 @@ from typing import Any
 from content import markdown
 from content.models import Branch, KnowledgeArticle, Product, PublishedArticle
 from content.overrides import hq_section_slugs
+from content.vocabulary import RecordStatus
 
 Record = dict[str, Any]
-STATUSES = ("published", "draft")
+STATUSES = tuple(RecordStatus.values)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Catalog:
         elif record["type"] == "product":
             self.products.add(record["code"])
         elif record["type"] == "article":
-            if record["status"] == "published":
+            if record["status"] == RecordStatus.PUBLISHED:
                 self.articles[record["key"]] = record["body"]
             else:
                 self.articles.setdefault(record["key"], None)

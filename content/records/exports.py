@@ -6,6 +6,7 @@ import datetime as dt
 
 from content.models import Branch, BranchOverride, Category, KnowledgeArticle, Product
 from content.records.catalog import Record
+from content.vocabulary import Visibility
 
 
 def category_record(category: Category) -> Record:
@@ -57,7 +58,7 @@ def article_record(article: KnowledgeArticle, *, status: str) -> Record:
     }
 
 
-HIDDEN_FLAG = {"inherit": None, "hidden": True, "shown": False}
+HIDDEN_FLAG = {Visibility.INHERIT: None, Visibility.HIDDEN: True, Visibility.SHOWN: False}
 
 
 def override_record(override: BranchOverride, *, status: str) -> Record:

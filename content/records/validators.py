@@ -33,6 +33,7 @@ from content.records.fields import (
     read_text,
     reject_unknown,
 )
+from content.vocabulary import RecordStatus
 
 BRANCH_PATH_MAX_LENGTH = Branch._meta.get_field("path").max_length
 
@@ -199,7 +200,7 @@ def _article(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
         "effective_from": read_date(raw, "effective_from", errors),
         "effective_to": read_date(raw, "effective_to", errors),
         "review_due": read_date(raw, "review_due", errors),
-        "status": read_choice(raw, "status", errors, STATUSES, "published"),
+        "status": read_choice(raw, "status", errors, STATUSES, RecordStatus.PUBLISHED),
     }
     unknown_products = [code for code in record["products"] if code not in catalog.products]
     if unknown_products:
@@ -288,7 +289,7 @@ def _override(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
         "summary": read_text(raw, "summary", errors, max_length=limits.SUMMARY_MAX_LENGTH),
         "sections": sections,
         "note": read_text(raw, "note", errors, max_length=limits.NOTE_MAX_LENGTH),
-        "status": read_choice(raw, "status", errors, STATUSES, "published"),
+        "status": read_choice(raw, "status", errors, STATUSES, RecordStatus.PUBLISHED),
     }
     if key in catalog.articles:
         for name, message in override_problems(

@@ -15,13 +15,14 @@ from taggit.models import Tag
 from content.models import Category, OverrideSection, Product, Visibility
 from content.records import Record
 from content.services.taxonomy import category_ensure
+from content.vocabulary import RecordStatus
 
 #: The record's ``hidden`` flag (true / false / null) as the override's visibility.
 VISIBILITY = {None: Visibility.INHERIT, True: Visibility.HIDDEN, False: Visibility.SHOWN}
 
 
 def is_published(record: Record) -> bool:
-    return record["status"] == "published"
+    return record["status"] == RecordStatus.PUBLISHED
 
 
 def _date(value: str | None) -> dt.date | None:

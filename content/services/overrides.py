@@ -30,6 +30,7 @@ from content.services.mapping import is_published, override_sections, override_v
 from content.services.outcome import Outcome
 from content.services.publishing import publish_checked
 from content.services.transactions import content_transaction
+from content.vocabulary import RecordStatus
 
 
 def _apply_fields(override: BranchOverride, record: Record) -> None:
@@ -71,7 +72,11 @@ def override_upsert(record: Record, *, actor: Actor) -> Outcome:
         _save_version(override, actor=actor, publish=publish)
         return Outcome.CREATED
 
-    if publish and override.live and override_record(override, status="published") == record:
+    if (
+        publish
+        and override.live
+        and override_record(override, status=RecordStatus.PUBLISHED) == record
+    ):
         return Outcome.UNCHANGED
     latest = override.get_latest_revision_as_object()
     if override_record(latest, status=record["status"]) == record:

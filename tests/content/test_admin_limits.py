@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.test import Client
+from django.utils.translation import gettext
 from wagtail.admin.panels import get_edit_handler
 
 from content.models import Branch, BranchOverride, KnowledgeArticle, OverrideSection, Product
@@ -53,13 +54,23 @@ def test_branch_variables_have_the_import_limits(hq: Branch, variables: str) -> 
 
 
 @pytest.mark.parametrize(
-    ("questions", "message"),
+    ("questions", "message", "values"),
     [
-        ("\n".join(f"问题{n}" for n in range(51)), "At most 50 similar questions (got 51)."),
-        ("改手机号\n" + "长" * 201, "At most 200 characters a question"),
+        (
+            "\n".join(f"问题{n}" for n in range(51)),
+            "At most %(max)d similar questions (got %(count)d).",
+            {"max": 50, "count": 51},
+        ),
+        (
+            "改手机号\n" + "长" * 201,
+            "At most %(max)d characters a question: %(start)s…",
+            {"max": 200, "start": "长" * 20},
+        ),
     ],
 )
-def test_similar_questions_have_the_import_limits(hq: Branch, questions: str, message: str) -> None:
+def test_similar_questions_have_the_import_limits(
+    hq: Branch, questions: str, message: str, values: dict
+) -> None:
     client = Client()
     user = User.objects.create_user("editor", "editor@example.com", "pw")
     user.groups.add(Group.objects.get(name=HQ_EDITORS))
@@ -70,7 +81,8 @@ def test_similar_questions_have_the_import_limits(hq: Branch, questions: str, me
     )
 
     assert response.status_code == 200
-    assert message in " ".join(response.context["form"].errors["similar_questions"])
+    errors = " ".join(response.context["form"].errors["similar_questions"])
+    assert gettext(message) % values in errors
     assert not KnowledgeArticle.objects.exists()
 
 

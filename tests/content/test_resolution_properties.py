@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from content.markdown import LEAD, parse_sections
 from content.models import Branch
 from content.records import Catalog, validate_record
-from content.resolution import HIDDEN, SHOWN, Layer, resolve, section_content
+from content.resolution import Layer, resolve, section_content
 from content.selectors import BranchTree, effective_article
 from content.services import override_upsert
+from content.vocabulary import Visibility
 from tests.factories import HQ_VARIABLES, OPERATOR, BranchFactory, make_article
 
 HEADINGS = (
@@ -42,7 +43,7 @@ ALPHABET = (
     "ABCXYZabcxyz0123456789 ，。、：！？"
 )
 MODES = ("replace", "prepend", "append", "hide")
-VISIBILITIES = ("inherit", HIDDEN, SHOWN)
+VISIBILITIES = tuple(Visibility.values)
 
 lines = st.text(ALPHABET, min_size=1, max_size=16).map(str.strip).filter(bool)
 paragraphs = st.lists(lines, min_size=1, max_size=3).map("\n".join)
@@ -158,8 +159,8 @@ def expected_sections(article: Article, layers: Sequence[Layer]) -> list[tuple[s
 
 def expected_visible(layers: Sequence[Layer]) -> bool:
     for layer in reversed(layers):
-        if layer.visibility in (HIDDEN, SHOWN):
-            return layer.visibility == SHOWN
+        if layer.visibility in (Visibility.HIDDEN, Visibility.SHOWN):
+            return layer.visibility == Visibility.SHOWN
     return True
 
 
@@ -172,7 +173,7 @@ def expected_applied(article: Article, layers: Sequence[Layer]) -> tuple[str, ..
     hq, hidden, applied = set(article.slugs), set[str](), []
     for layer in layers:
         live = [slug for slug in layer.sections if slug in hq and slug not in hidden]
-        if layer.visibility in (HIDDEN, SHOWN) or layer.summary or live:
+        if layer.visibility in (Visibility.HIDDEN, Visibility.SHOWN) or layer.summary or live:
             applied.append(layer.branch)
         hidden |= {slug for slug in live if layer.sections[slug]["mode"] == "hide"}
     return tuple(applied)
@@ -265,7 +266,7 @@ def hq_article(db: None) -> None:
 
 
 def _record(layer: Layer) -> dict[str, Any]:
-    hidden = {HIDDEN: True, SHOWN: False}.get(layer.visibility)
+    hidden = {Visibility.HIDDEN: True, Visibility.SHOWN: False}.get(layer.visibility)
     return {
         "type": "override",
         "article": KEY,
