@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -14,6 +16,16 @@ class ApiRoot(APIView):
     authentication_classes = ()
     permission_classes = ()
 
+    @extend_schema(
+        responses=inline_serializer(
+            "ApiRoot",
+            {
+                "name": serializers.CharField(),
+                "version": serializers.CharField(),
+                "links": serializers.DictField(child=serializers.URLField()),
+            },
+        )
+    )
     def get(self, request: Request) -> Response:
         return Response(
             {

@@ -4,8 +4,9 @@ Invariants:
 * creating, editing (variables, name, parent) and deleting a branch in the admin reach
   readers only through the branch services, so each appends its change events;
 * a branch's code is shown but cannot be edited once the branch exists;
-* an editor who removes a variable that published text still uses is shown which
-  articles would show a bare placeholder, and must confirm before the change is saved;
+* an editor whose change — a removed variable, or a move away from the branch that
+  defined it — would leave a placeholder in published text without a value is shown
+  which articles, and must confirm before the change is saved;
 * deleting a branch that is still in use is refused with the reasons, in the single
   delete view and in bulk deletes alike.
 """
@@ -55,13 +56,15 @@ class BranchForm(WagtailAdminModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        variables = cleaned.get("variables")
-        if self.instance.pk is None or variables is None:
+        if self.instance.pk is None or cleaned.get("confirm_empty_placeholders"):
             return cleaned
-        if cleaned.get("confirm_empty_placeholders"):
-            return cleaned
+        if "variables" not in cleaned or "parent" not in cleaned:
+            return cleaned  # the field errors say what is wrong first
         stored = Branch.objects.get(pk=self.instance.pk)
-        for name, keys in placeholders_left_empty(stored, variables).items():
+        empty = placeholders_left_empty(
+            stored, variables=cleaned["variables"], parent=cleaned["parent"]
+        )
+        for name, keys in empty.items():
             shown = "、".join(keys[:SHOWN_KEYS])
             more = len(keys) - SHOWN_KEYS
             listing = (
@@ -70,11 +73,11 @@ class BranchForm(WagtailAdminModelForm):
                 else _("%(shown)s and %(more)d more") % {"shown": shown, "more": more}
             )
             self.add_error(
-                "variables",
+                "variables" if cleaned["parent"] == stored.parent else "parent",
                 _(
-                    "Removing “%(name)s” leaves {{ branch.%(name)s }} unfilled for readers "
-                    "in this branch in: %(keys)s. Keep it, or tick “Remove the variables "
-                    "anyway”."
+                    "After this change {{ branch.%(name)s }} has no value for readers in "
+                    "this branch or below it, in: %(keys)s. Keep the variable, or tick "
+                    "“Remove the variables anyway”."
                 )
                 % {"name": name, "keys": listing},
             )

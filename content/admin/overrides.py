@@ -290,6 +290,8 @@ class BranchOverrideViewSet(SnippetViewSet):
     edit_handler = ObjectList(BranchOverride.panels, base_form_class=BranchOverrideForm)
     icon = "site"
     menu_label = _("Branch overrides")
+    add_to_admin_menu = True
+    menu_order = 115
     list_display = [
         "__str__",
         "branch",

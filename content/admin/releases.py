@@ -36,6 +36,8 @@ class ReleaseViewSet(SnippetViewSet):
     model = Release
     icon = "calendar-check"
     menu_label = gettext_lazy("Releases")
+    add_to_admin_menu = True
+    menu_order = 130
     list_display = ["name", "status", "scheduled_at", "applied_at"]
     list_filter = ["status"]
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from content.actors import Actor
 from content.admin.overrides import branch_forbidden
-from content.models import Branch, BranchOverride, Channel, KnowledgeArticle, Role
+from content.models import Branch, BranchOverride, Channel, KnowledgeArticle, Role, SectionMode
 from content.permissions import branches_user_can, can_edit_branch
 from content.resolution import SUMMARY
 from content.selectors import (
@@ -81,6 +81,10 @@ class ChangedPart:
     name: str
     change: OverrideChange
     diff: SafeString
+
+    @property
+    def mode_label(self) -> str:
+        return SectionMode(self.change.mode).label
 
 
 def _inline_diff(old: str, new: str) -> SafeString:

@@ -18,6 +18,7 @@ from content.models import (
     KEY_RE,
     Audience,
     Branch,
+    BranchTree,
     Channel,
     KnowledgeArticle,
     ProductLine,
@@ -85,10 +86,10 @@ def _branch(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
         errors.add("parent", f"required: {root} is already the head office")
     elif parent is not None and parent not in catalog.branches:
         errors.add("parent", f"unknown branch {parent}")
-    elif parent is not None and _is_descendant(catalog, parent, of=code):
+    elif parent is not None and code in BranchTree(catalog.branches, {}).chain(parent):
         errors.add("parent", f"{parent} is inside {code}: a branch cannot be its own ancestor")
     elif parent is not None and code:
-        path = "/".join([*_ancestors(catalog, parent), code])
+        path = "/".join([*BranchTree(catalog.branches, {}).chain(parent), code])
         if len(path) > BRANCH_PATH_MAX_LENGTH:
             errors.add(
                 "parent",
@@ -107,26 +108,6 @@ def _branch(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
         if not isinstance(value, str):
             errors.add("variables", f"{shown(var)}: value must be a string")
     return {"type": "branch", "code": code, "name": name, "parent": parent, "variables": variables}
-
-
-def _ancestors(catalog: Catalog, code: str) -> list[str]:
-    """`code` and its ancestors, head office first (as in a branch's path)."""
-    chain: list[str] = []
-    current: str | None = code
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = catalog.branches.get(current)
-    return chain[::-1]
-
-
-def _is_descendant(catalog: Catalog, code: str, *, of: str) -> bool:
-    seen: set[str] = set()
-    while code is not None and code not in seen:
-        if code == of:
-            return True
-        seen.add(code)
-        code = catalog.branches.get(code)
-    return False
 
 
 def _product(raw: Record, catalog: Catalog, errors: Invalid) -> Record:

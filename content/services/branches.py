@@ -106,25 +106,27 @@ def _log_changes(before: BranchTree, after: BranchTree, codes: Iterable[str]) ->
     return len(changed)
 
 
-def placeholders_left_empty(branch: Branch, variables: dict[str, str]) -> dict[str, list[str]]:
+def placeholders_left_empty(
+    branch: Branch, *, variables: dict[str, str], parent: Branch | None
+) -> dict[str, list[str]]:
     """Variable name -> keys of published articles whose text would show a bare
-    ``{{ branch.name }}`` to some reader in `branch` or below if its variables became
-    `variables`."""
+    ``{{ branch.name }}`` to some reader in `branch` or below, were its variables
+    `variables` and its parent `parent` (a removed variable, or one a move leaves behind)."""
     before = BranchTree.load()
-    after_variables = {**before.variables, branch.code: dict(variables)}
-    after = BranchTree(before.parents, after_variables)
-    removed = set(before.variables.get(branch.code, {})) - set(variables)
+    after = BranchTree(
+        {**before.parents, branch.code: parent.code if parent else None},
+        {**before.variables, branch.code: dict(variables)},
+    )
     empty: dict[str, set[str]] = defaultdict(set)
     for code in before.subtree(branch.code):
-        missing = removed - set(after.variables_of(code))
+        missing = set(before.variables_of(code)) - set(after.variables_of(code))
         if not missing:
             continue
-        chain = before.chain(code)
         rows = [
             *PublishedArticle.objects.filter(_using(missing)).values_list("key", "variables"),
-            *PublishedOverride.objects.filter(_using(missing), branch_code__in=chain).values_list(
-                "article_key", "variables"
-            ),
+            *PublishedOverride.objects.filter(
+                _using(missing), branch_code__in=after.chain(code)
+            ).values_list("article_key", "variables"),
         ]
         for key, used in rows:
             for name in missing.intersection(used):

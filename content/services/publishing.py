@@ -9,9 +9,11 @@ Invariants:
 * the acting user is checked once, here, for *this* object (HQ articles by Wagtail's
   page permissions, overrides by the reviewer role of their own branch); Wagtail's
   model-level check, which answers "reviewer of any branch", is never relied on;
-* Wagtail's own admin views (edit → publish, unpublish, workflow approval) reach the same
-  receivers inside the request's transaction (``ATOMIC_REQUESTS``); the receivers refuse
-  to run outside a transaction, so no path can leave a live revision without its snapshot.
+* Wagtail's own admin views (edit → publish, unpublish, workflow approval, revert) use
+  Wagtail's actions, which reach the same receivers inside the request's content
+  transaction (kms.middleware.ContentTransactionMiddleware: events last, retried on a
+  conflict); the receivers refuse to run outside a transaction, so no path can leave a
+  live revision without its snapshot.
 """
 
 from __future__ import annotations

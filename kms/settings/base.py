@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kms.middleware.ContentTransactionMiddleware",
 ]
 
 ROOT_URLCONF = "kms.urls"
@@ -89,9 +90,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-# Every request is one transaction: an admin publish commits the live revision, the
-# snapshot and the change event together or not at all.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Every request that may write is one content transaction (kms.middleware): an admin
+# publish commits the live revision, the snapshot and the change event together or not
+# at all, and is retried whole on a deadlock.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

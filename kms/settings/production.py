@@ -27,17 +27,18 @@ if _missing:
     )
 
 _key = env("SECRET_KEY") or ""
-if (
-    len(_key) < _KEY_MIN_LENGTH
-    or len(set(_key)) < _KEY_MIN_UNIQUE
-    or _key.startswith("django-insecure-")
-):
-    # Never echo the key itself: this message ends up in logs.
+# Never echo the key itself: these messages end up in logs.
+_GENERATE = "Generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+if _key.startswith("django-insecure-"):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is one of Django's development keys (it starts with "
+        f"'django-insecure-'). {_GENERATE}"
+    )
+if len(_key) < _KEY_MIN_LENGTH or len(set(_key)) < _KEY_MIN_UNIQUE:
     raise ImproperlyConfigured(
         f"SECRET_KEY is too weak: it must be at least {_KEY_MIN_LENGTH} characters "
         f"long with at least {_KEY_MIN_UNIQUE} different characters "
-        f"(this one has {len(_key)} characters, {len(set(_key))} different). Generate one "
-        "with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        f"(this one has {len(_key)} characters, {len(set(_key))} different). {_GENERATE}"
     )
 
 if env("KMS_SEARCH_BACKEND") == "elasticsearch" and not env("ELASTICSEARCH_URL"):

@@ -220,3 +220,40 @@ def test_the_admin_speaks_chinese_and_an_editor_can_switch_to_english(hq: None) 
     profile.save()
     english = client.get(add_url()).content.decode()
     assert "Standard question" in english and "Similar questions" in english
+
+
+class FakeDeadlock(Exception):
+    """What psycopg raises for a deadlock: its SQLSTATE is all that matters here."""
+
+    sqlstate = "40P01"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # a real outer transaction
+def test_a_deadlock_during_an_admin_publish_is_retried_not_shown(
+    hq: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from content.services import snapshots
+
+    reviewer_client = Client()
+    login(reviewer_client, "reviewer", HQ_REVIEWERS)
+    real_write = snapshots.article_snapshot_write
+    attempts: list[int] = []
+
+    def deadlocks_once(article: KnowledgeArticle, revision_id: int) -> object:
+        attempts.append(revision_id)
+        if len(attempts) == 1:
+            raise OperationalError("deadlock detected") from FakeDeadlock()
+        return real_write(article, revision_id)
+
+    monkeypatch.setattr(snapshots, "article_snapshot_write", deadlocks_once)
+
+    response = reviewer_client.post(add_url(), article_form(**{"action-publish": "True"}))
+
+    assert response.status_code == 302
+    assert len(attempts) == 2  # the whole request ran again
+    article = KnowledgeArticle.objects.get()  # once: the first attempt left nothing behind
+    assert article.live
+    assert article.revisions.count() == 1
+    assert article.published.revision_id == article.live_revision_id

@@ -285,3 +285,23 @@ def test_bulk_deletes_go_through_the_same_checks_and_log(admin_client: Client) -
     assert [(e.action, e.branches) for e in events_after(before)] == [
         (Action.BRANCH_REMOVED, ["XZ"])
     ]
+
+
+def test_the_admin_warns_before_a_move_leaves_a_placeholder_without_a_value(
+    admin_client: Client,
+) -> None:
+    edit("GD", variables={"hotline": "020-1", "fax": "020-9"})
+    make_article(key="KB-700003", body="## 传真\n\n请传真至 {{ branch.fax }}。\n")
+    sz, sc = Branch.objects.get(code="GD-SZ"), Branch.objects.get(code="SC")
+    url = reverse("wagtailsnippets_content_branch:edit", args=(sz.pk,))
+
+    refused = admin_client.post(url, branch_form(sz, parent=sc.pk))
+
+    assert refused.status_code == 200
+    assert "KB-700003" in " ".join(refused.context["form"].errors["parent"])
+    assert Branch.objects.get(code="GD-SZ").parent == Branch.objects.get(code="GD")
+
+    moved = admin_client.post(url, branch_form(sz, parent=sc.pk, confirm_empty_placeholders="on"))
+
+    assert moved.status_code == 302
+    assert Branch.objects.get(code="GD-SZ").parent == sc

@@ -50,7 +50,7 @@ def _run(name: str, work: Callable[[], int]) -> int:
         cursor = ConsumerCursor.objects.filter(name=name).first()
         where = f"stopped after event #{cursor.position}" if cursor else "did not start"
         raise CommandError(
-            f"consumer {name} {where}: {type(error).__name__}: {error}. "
+            f"consumer {name} {where}: {type(error).__name__}: {str(error).rstrip('.')}. "
             "The error is kept on its cursor; fix the cause and run again.",
             returncode=1,
         ) from error
