@@ -168,7 +168,9 @@ class OverrideChange:
 def override_changes(override: BranchOverride) -> list[OverrideChange]:
     """What HQ changed, since ``based_on``, in the parts `override` touches."""
     base = override.based_on.content if override.based_on_id else {}
-    published = override.article.published
+    published = PublishedArticle.objects.filter(article_id=override.article_id).first()
+    if published is None:
+        return []  # HQ took the article down: nothing to compare with
     changes = []
     if SUMMARY in override.stale_parts:
         hq_then = base.get("summary", "")

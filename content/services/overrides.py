@@ -155,10 +155,13 @@ def override_rebase(override: BranchOverride, *, actor: Actor) -> Revision | Non
     if not override.stale_parts:
         return None
     hq_live = override.article.live_revision
+    # Read before saving: without a draft, the latest version *is* `override`, and saving
+    # the revision marks it as having unpublished changes.
+    nothing_pending = override.live and not override.has_unpublished_changes
     latest = override.get_latest_revision_as_object()
     latest.based_on = hq_live
     revision = latest.save_revision(user=actor.user, log_action="kms.override.rebase")
-    if override.live and not override.has_unpublished_changes:
+    if nothing_pending:
         publish_checked(revision, actor=actor, log_action=False)
     elif override.live:
         # A draft is pending review: acknowledge on the live version too, in place.

@@ -99,6 +99,7 @@ def article_snapshot_delete(article: KnowledgeArticle, *, expired: bool = False)
     require_transaction("removing a published snapshot")
     deleted, _ = PublishedArticle.objects.filter(article_id=article.pk).delete()
     if deleted:
+        overrides_staleness_refresh(article)  # nothing left in HQ to be stale against
         change_append(
             article_key=article.key,
             action=Action.EXPIRED if expired else Action.UNPUBLISHED,

@@ -394,6 +394,9 @@ def test_rebase_acknowledges_hqs_change_and_moves_based_on_to_hqs_live_revision(
     assert override.published.based_on_revision_id == changed.live_revision_id
     assert not override_staleness(override)
     assert text_of("GD", "办理材料") == GD_MATERIALS_TEXT
+    # acknowledged on the live version: no draft is left waiting for review
+    assert not override.has_unpublished_changes
+    assert override.live_revision_id == override.latest_revision_id
 
 
 def test_rebase_does_not_silence_an_orphaned_operation(article: KnowledgeArticle) -> None:

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from content.models import BranchOverride, BranchRole
-from tests.factories import BranchFactory, make_article, make_override
+from content.services import unpublish
+from tests.factories import OPERATOR, BranchFactory, make_article, make_override
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,18 @@ def test_an_override_whose_only_problem_is_a_removed_section_needs_an_edit_not_a
     assert override.orphaned_sections == ["办理材料"]
     told = [str(message) for message in get_messages(response.wsgi_request)]
     assert told == [gettext(EDIT_NEEDED)]
+
+
+def test_the_rebase_page_of_an_override_whose_article_hq_took_down_is_not_an_error(
+    override: BranchOverride, client: Client
+) -> None:
+    make_article(key="KB-510001", body=BODY.replace("- 发票", "- 电子发票"))  # now stale
+    override.refresh_from_db()
+    assert override.stale_parts == ["办理材料"]
+    unpublish(override.article, actor=OPERATOR)
+
+    page = client.get(reverse("kms_override_rebase", args=(override.pk,)))
+
+    assert page.status_code == 200
+    override.refresh_from_db()
+    assert not override.stale  # nothing of HQ's left to be stale against
