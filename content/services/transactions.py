@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import transaction
 from tenacity import (
     Retrying,
     before_sleep_log,
@@ -46,11 +46,16 @@ ATTEMPTS = 4
 
 
 def conflict_of(error: BaseException) -> str | None:
-    """The name of the concurrency conflict `error` reports, or None for any other error."""
-    if not isinstance(error, (OperationalError, IntegrityError)):
-        return None
-    state = getattr(error.__cause__, "sqlstate", None)
-    return _CONFLICTS.get(state) if isinstance(state, str) else None
+    """The name of the concurrency conflict `error` reports, or None for any other error.
+
+    Django wraps the driver's errors (the SQLSTATE is on ``__cause__``); a ``COPY`` on the
+    driver's own connection (content.services.inserts) raises them unwrapped.
+    """
+    for candidate in (error, error.__cause__):
+        state = getattr(candidate, "sqlstate", None)
+        if isinstance(state, str) and state in _CONFLICTS:
+            return _CONFLICTS[state]
+    return None
 
 
 def content_transaction(func: Callable[P, T]) -> Callable[P, T]:

@@ -180,3 +180,18 @@ def test_a_catch_up_that_finds_its_consumer_busy_skips_instead_of_waiting() -> N
         assert counting.handled == [ChangeEvent.objects.get(article_key="KB-970001").seq]
     finally:
         consumers.registry.unregister("counting")
+
+
+def test_two_imports_of_the_same_new_articles_both_succeed() -> None:
+    pause = Pause(after=1)
+    records = new_articles("KB-98", 5)
+    first = importer("first", records, pause).start()
+    wait_until(pause.reached.is_set, "the first import to write its articles")
+    second = importer("second", new_articles("KB-98", 5)).start()
+    wait_until(lambda: waits_for_a_lock(second.pid), "the second import to wait for the first")
+    pause.release.set()
+
+    assert first.finish()["article created"] == 5
+    # retried once the first committed: the articles exist now, and say the same
+    assert second.finish()["article unchanged"] == 5
+    assert KnowledgeArticle.objects.filter(key__startswith="KB-98").count() == 5
