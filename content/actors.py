@@ -33,6 +33,8 @@ class Actor:
     def editor(cls, user: Any) -> Actor:
         if user is None or not getattr(user, "is_authenticated", False):
             raise PermissionDenied("sign in first")
+        if not getattr(user, "is_active", True):
+            raise PermissionDenied(f"{user} is no longer active")
         return cls(user=user)
 
     @classmethod

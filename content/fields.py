@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from content import limits
 
-VARIABLE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+VARIABLE_NAME_RE = re.compile(r"\A[a-z][a-z0-9_]*\Z")  # the whole name (no "\n" after)
 
 
 class _DelimitedList:

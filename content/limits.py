@@ -24,20 +24,30 @@ TAG_MAX_LENGTH = 100  # taggit's column
 TAGS_MAX_COUNT = 30
 PRODUCTS_MAX_COUNT = 50  # on one article
 PRODUCT_CODE_MAX_LENGTH = 40
-PRODUCT_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
+# Format patterns match a whole string (\A…\Z): with ^…$ a trailing newline would pass,
+# and "KB-1\n" would be a second article next to KB-1.
+PRODUCT_CODE_RE = re.compile(r"\A[A-Z0-9][A-Z0-9-]*\Z")
 NOTE_MAX_LENGTH = 2_000  # an override's branch note
 SECTION_BODY_MAX_LENGTH = 10_000  # the text one override operation adds
 SECTIONS_MAX_COUNT = 50  # operations in one override
 SECTION_SLUG_MAX_LENGTH = 120
+SECTION_SLUG_RE = re.compile(r"\A[\w-]+\Z")  # what content.markdown.sections.slugify makes
 VARIABLE_NAME_MAX_LENGTH = 40
 VARIABLE_VALUE_MAX_LENGTH = 500
 VARIABLES_MAX_COUNT = 50  # on one branch
 CATEGORY_SEGMENT_MAX_LENGTH = 60
 CATEGORY_PATH_MAX_LENGTH = 255
+# The most kms_import reads from one file or stream. Every line is validated before any
+# applies, so memory grows with the file (a 150 MB export of 50,000 articles validates in
+# ~600 MB): the cap stops a file far larger than memory before it is exhausted.
+IMPORT_MAX_BYTES = 1024**3
 
 # What str.splitlines() splits on: a similar question or a variable value that held one
 # would come back as two after a round trip through the admin's one-a-line fields.
 LINE_BREAK_RE = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# A category's part of a path: no "/", no line break, no space at either end (an import
+# strips those, so a path with them would not survive a round trip).
+CATEGORY_SEGMENT_RE = re.compile("\\A(?!\\s)[^/\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+(?<!\\s)\\Z")
 _UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 
 

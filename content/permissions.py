@@ -3,8 +3,10 @@ the admin.
 
 Invariant: a user may edit/submit an override only for a branch they hold the editor role
 in (or, when the site's setting says so, a descendant of it), and approve/publish/unpublish/
-unlock only where they hold the reviewer role. Superusers may do everything. HQ articles
-stay governed by Wagtail's page permissions, which branch roles never grant.
+unlock only where they hold the reviewer role. Deleting an override readers see (live, or
+scheduled to go live) takes it down for them, so that too asks for the reviewer role;
+editors delete drafts. Superusers may do everything. HQ articles stay governed by Wagtail's
+page permissions, which branch roles never grant.
 
 The role lookups themselves live on ``BranchRole.objects`` (the models layer, which the
 review task needs too); this module names the rules built on them.
@@ -26,10 +28,24 @@ ROLE_FOR_ACTION = {
     "change": Role.EDITOR,
     "view": Role.EDITOR,
     "lock": Role.EDITOR,
-    "delete": Role.EDITOR,
+    "delete": Role.EDITOR,  # a draft; one readers see is the reviewers' (role_for)
     "publish": Role.REVIEWER,
     "unlock": Role.REVIEWER,
 }
+
+
+def reaches_readers(override: BranchOverride) -> bool:
+    """Whether `override` is live, or a reviewer has scheduled it to go live."""
+    if override.live:
+        return True
+    return override.revisions.filter(approved_go_live_at__isnull=False).exists()
+
+
+def role_for(action: str, override: BranchOverride) -> str:
+    """The role `action` on `override` asks for in its branch."""
+    if action == "delete" and reaches_readers(override):
+        return Role.REVIEWER  # deleting it unpublishes it
+    return ROLE_FOR_ACTION[action]
 
 
 def branches_user_can(user: Any, role: str) -> set[str]:
@@ -43,6 +59,18 @@ def can_edit_branch(user: Any, branch: Branch) -> bool:
 
 def can_review_branch(user: Any, branch: Branch) -> bool:
     return BranchRole.objects.acts_in(user, branch, Role.REVIEWER)
+
+
+def branches_user_may_preview(user: Any, article: Any) -> set[str] | None:
+    """Whose readers' view of `article` the user may see: ``None`` for every branch and
+    HQ's own version (whoever may edit the HQ article), otherwise the branches the user
+    works on — only once HQ has published it (a branch never sees HQ's drafts) — which is
+    empty for a user with neither right."""
+    if article.permissions_for_user(user).can_edit():
+        return None
+    if not article.live:
+        return set()
+    return branches_user_can(user, Role.EDITOR)
 
 
 def overrides_user_can(user: Any, role: str) -> QuerySet[BranchOverride]:
@@ -72,13 +100,21 @@ class BranchOverridePermissionPolicy(ModelPermissionPolicy):
             return True
         if not user.is_active or action not in ROLE_FOR_ACTION:
             return False
-        return BranchRole.objects.acts_in(user, instance.branch, ROLE_FOR_ACTION[action])
+        return BranchRole.objects.acts_in(user, instance.branch, role_for(action, instance))
 
     def instances_user_has_permission_for(self, user: Any, action: str) -> QuerySet:
         if user.is_superuser:
             return BranchOverride.objects.all()
         if not user.is_active or action not in ROLE_FOR_ACTION:
             return BranchOverride.objects.none()
+        if action == "delete":
+            scheduled = BranchOverride.objects.filter(revisions__approved_go_live_at__isnull=False)
+            drafts = overrides_user_can(user, Role.EDITOR).filter(live=False)
+            drafts = drafts.exclude(pk__in=scheduled.values("pk"))
+            reviewed = overrides_user_can(user, Role.REVIEWER)
+            return BranchOverride.objects.filter(
+                Q(pk__in=reviewed.values("pk")) | Q(pk__in=drafts.values("pk"))
+            )
         return overrides_user_can(user, ROLE_FOR_ACTION[action])
 
     def users_with_any_permission(self, actions: list[str]) -> QuerySet:

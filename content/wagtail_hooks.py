@@ -11,6 +11,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from content.admin import views
+from content.admin.choosers import pages_for_chooser
 from content.admin.listing import ArticleListingViewSet, TaxonomyGroup
 from content.admin.overrides import (
     BranchOverrideDeleteBulkAction,
@@ -28,6 +29,7 @@ register_snippet(BranchOverrideViewSet)
 # Registered after wagtail.snippets' own delete action (order 0), so it replaces it for overrides.
 hooks.register("register_bulk_action", BranchOverrideDeleteBulkAction, order=1)
 hooks.register("construct_snippet_action_menu", offer_publishing_to_reviewers)
+hooks.register("construct_page_chooser_queryset", pages_for_chooser)
 register_snippet(ReleaseViewSet)
 
 

@@ -49,6 +49,20 @@ from content.permissions import (
 policy = BranchOverridePermissionPolicy(BranchOverride)
 
 
+# Fixed once the override exists.
+FIXED_FIELDS = ("article", "branch")
+MOVE_REFUSED = {
+    "article": _(
+        "An override stays with the article it was made for: create an override of the "
+        "other article instead."
+    ),
+    "branch": _(
+        "An override stays in the branch it was made for: create an override in the other "
+        "branch instead."
+    ),
+}
+
+
 class BranchOverrideForm(WagtailAdminModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,9 +72,36 @@ class BranchOverrideForm(WagtailAdminModelForm):
             branches = branches.filter(code__in=branches_user_can(user, Role.EDITOR))
         if "branch" in self.fields:
             self.fields["branch"].queryset = branches.order_by("path")
-            # An override belongs to its branch: moving a draft elsewhere would let the
-            # other branch's reviewers publish (and so remove) this branch's version.
-            self.fields["branch"].disabled = self.instance.pk is not None
+        # An override belongs to its article and branch. Moving it to another article would
+        # take it away from the first one's readers unannounced (and collide with that
+        # article's own override on approval); moving it to another branch would let that
+        # branch's reviewers publish (and so remove) this branch's version.
+        for name in FIXED_FIELDS:
+            if name in self.fields:
+                self.fields[name].disabled = self.instance.pk is not None
+
+    def _stored_identity(self) -> dict[str, Any]:
+        """The stored override's article and branch ids (empty for a new override)."""
+        if self.instance.pk is None:
+            return {}
+        stored = BranchOverride.objects.filter(pk=self.instance.pk)
+        return stored.values(*(f"{name}_id" for name in FIXED_FIELDS)).first() or {}
+
+    def _refuse_moves(self, cleaned: dict[str, Any]) -> bool:
+        """Add an error for an article or branch other than the stored one, whether POSTed
+        past the disabled field or brought back by reverting to a revision; True if any."""
+        stored = self._stored_identity()
+        moved = False
+        for name in FIXED_FIELDS if stored else ():
+            posted = self.data.get(self.add_prefix(name))
+            kept = stored[f"{name}_id"]
+            value = cleaned.get(name)
+            if (posted not in (None, "") and posted != str(kept)) or (
+                value is not None and value.pk != kept
+            ):
+                self.add_error(name, MOVE_REFUSED[name])
+                moved = True
+        return moved
 
     def _operations(self) -> list[tuple[str, str, str]]:
         formset = self.formsets.get("sections")
@@ -74,6 +115,8 @@ class BranchOverrideForm(WagtailAdminModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if self._refuse_moves(cleaned):
+            return cleaned
         article, branch = cleaned.get("article"), cleaned.get("branch")
         if article is None or branch is None:
             return cleaned
@@ -168,6 +211,16 @@ class PublishWhereReviewingMixin:
             self.produced_error_message = self.get_error_message()  # type: ignore[attr-defined]
             return self.form_invalid(form)  # type: ignore[attr-defined]
         return super().form_valid(form)  # type: ignore[misc]
+
+
+class OverrideIndexView(BranchScopedViewMixin, snippet_views.IndexView):
+    """Each row offers Delete only when the user may delete that override (a live one is
+    its branch's reviewers'); Wagtail asks once, model-wide."""
+
+    def get_delete_url(self, instance: BranchOverride) -> str | None:
+        if not policy.user_has_permission_for_instance(self.request.user, "delete", instance):
+            return None
+        return super().get_delete_url(instance)
 
 
 class OverrideCreateView(
@@ -301,6 +354,7 @@ class BranchOverrideViewSet(SnippetViewSet):
     list_filter = ["branch", "live", "visibility"]
     search_fields = ["article__title", "article__key", "branch__code"]
     chooser_viewset_class = BranchOverrideChooserViewSet
+    index_view_class = OverrideIndexView
     add_view_class = OverrideCreateView
     copy_view_class = OverrideCopyView
     edit_view_class = OverrideEditView

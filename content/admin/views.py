@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from content.actors import Actor
 from content.admin.overrides import branch_forbidden
 from content.models import Branch, BranchOverride, Channel, KnowledgeArticle, Role, SectionMode
-from content.permissions import branches_user_can, can_edit_branch
+from content.permissions import branches_user_can, branches_user_may_preview, can_edit_branch
 from content.resolution import SUMMARY
 from content.selectors import (
     OverrideChange,
@@ -34,7 +34,11 @@ from content.services import override_rebase
 
 
 def preview_as_branch(request: HttpRequest, article_id: int) -> HttpResponse:
-    """The effective article as a reader in ?branch= using ?channel= sees it."""
+    """The effective article as a reader in ?branch= using ?channel= sees it.
+
+    HQ's editors preview every branch; a branch's editors and reviewers preview their own
+    branches (the first of them when none is asked for), of published articles only.
+    """
     article = get_object_or_404(KnowledgeArticle, pk=article_id)
     branch = request.GET.get("branch") or None
     channel = request.GET.get("channel") or None
@@ -42,6 +46,13 @@ def preview_as_branch(request: HttpRequest, article_id: int) -> HttpResponse:
         raise Http404(f"no branch {branch}")
     if channel and channel not in Channel.values:
         raise Http404(f"no channel {channel}")
+    scope = branches_user_may_preview(request.user, article)
+    branches = Branch.objects.order_by("path")
+    if scope is not None:
+        branches = branches.filter(code__in=scope)
+        branch = branch or next(iter(branches.values_list("code", flat=True)), None)
+        if branch not in scope:
+            return branch_forbidden(request, branch or article.key)
     effective = effective_article(article.key, branch=branch, channel=channel)
     return TemplateResponse(
         request,
@@ -51,7 +62,8 @@ def preview_as_branch(request: HttpRequest, article_id: int) -> HttpResponse:
             "effective": effective,
             "branch": branch,
             "channel": channel,
-            "branches": Branch.objects.order_by("path"),
+            "branches": branches,
+            "hq_version": scope is None,
             "channels": Channel.choices,
         },
     )

@@ -6,7 +6,9 @@ Invariants:
   a 500 (an unexpected failure is logged and becomes one generic problem). The checking
   itself, :func:`find_problems` and :func:`find_checked`, does raise on a bug, so tests
   can tell the two apart.
-* The work is bounded: a text longer than ``MAX_CHECKED_LENGTH`` is not parsed at all.
+* The work is bounded: a text longer than ``MAX_CHECKED_LENGTH`` is not parsed at all,
+  each line is looked at a bounded number of times, and a text with more than
+  ``MAX_EMBEDS`` media references is refused without looking any of them up.
 * The problems stay few whatever the text: one problem for each mistake however many
   lines repeat it (naming the first ``LISTED`` lines and how many more), and at most
   ``DISTINCT`` different mistakes of one kind before the rest are only counted.
@@ -16,9 +18,13 @@ Invariants:
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+
+import mdurl
+from markdown_it.token import Token
 
 from content.markdown.analysis import VARIABLE_RE, Doc, analyse, placeholders
 from content.markdown.sections import heads, outline
@@ -31,6 +37,8 @@ _log = logging.getLogger(__name__)
 MAX_CHECKED_LENGTH = 100_000
 LISTED = 3
 DISTINCT = 5
+# Media references a text may hold: each is looked up whenever the text is checked or read.
+MAX_EMBEDS = 100
 
 # What a kind of mistake is called when several are folded into one count.
 _KINDS = {
@@ -42,6 +50,7 @@ _KINDS = {
     "duplicate": "duplicate section headings",
     "reference": "malformed image or document references",
     "missing": "missing images or documents",
+    "embeds": "counts of image or document references",
 }
 
 
@@ -144,18 +153,72 @@ def _check(doc: Doc, embeds: EmbedResolver | None) -> list[_Found]:
         if len(same) > 1:
             message = f"duplicate section heading '{same[0][1]}'"
             found += [_Found("duplicate", line, message) for line, _ in same]
-    urls = [
-        (inline.map, str(token.attrGet("href") or token.attrGet("src") or ""))
+    found += _check_embeds(doc, embeds)
+    return found
+
+
+def _target(token: Token) -> str:
+    return str(token.attrGet("href") or token.attrGet("src") or "")
+
+
+# A media reference as written in the source, up to where a link destination ends.
+_WRITTEN_EMBED_RE = re.compile(r"(?:image|document):[^\s()<>\[\]\"']*", re.IGNORECASE)
+
+
+class _TargetLines:
+    """The 1-based line each link target is written on, in one pass over the source.
+
+    An inline token knows only its block's lines. Each block's lines are scanned once for
+    written media references (percent-encoded as markdown-it encodes link targets); each
+    target then takes the next place it is written in its block, or the block's first line
+    when it is not written there as such (a reference-style link, an entity).
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.written: dict[tuple[int, int], dict[str, list[int]]] = {}
+        self.taken: Counter[tuple[int, int, str]] = Counter()
+
+    def line(self, block: Sequence[int], url: str) -> int:
+        start, end = block[0], block[1]
+        written = self.written.get((start, end))
+        if written is None:
+            written = self.written[start, end] = {}
+            for number in range(start, end):
+                for match in _WRITTEN_EMBED_RE.finditer(self.doc.lines[number]):
+                    key = mdurl.encode(match.group()).lower()
+                    written.setdefault(key, []).append(number)
+        needle = url.lower()
+        places = written.get(needle)
+        if not places:
+            return start + 1
+        taken = self.taken[start, end, needle]
+        self.taken[start, end, needle] += 1
+        return places[min(taken, len(places) - 1)] + 1
+
+
+def _check_embeds(doc: Doc, embeds: EmbedResolver | None) -> list[_Found]:
+    """Malformed and missing media references, and too many of them.
+
+    Each well-formed reference costs a lookup in the media library whenever the text is
+    checked or read: past ``MAX_EMBEDS`` none is looked up, the text is refused instead.
+    """
+    found: list[_Found] = []
+    where = _TargetLines(doc)
+    refs = [
+        (match.group(1).lower(), match.group(2), url, where.line(inline.map, url))
         for inline in doc.tokens
+        if inline.map
         for token in inline.children or ()
-        if token.type in ("link_open", "image") and inline.map
+        if token.type in ("link_open", "image")
+        and (match := EMBED_RE.fullmatch(url := _target(token)))
     ]
-    for (start, end), url in urls:
-        if not (match := EMBED_RE.fullmatch(url)):
-            continue
-        kind, ident, needle = match.group(1).lower(), match.group(2), url.lower()
-        # An inline token only knows its block's lines: find the one with the URL.
-        line = next((n for n in range(start, end) if needle in doc.lines[n].lower()), start) + 1
+    wellformed = [line for _, ident, _, line in refs if EMBED_ID_RE.fullmatch(ident)]
+    if len(wellformed) > MAX_EMBEDS:
+        message = f"{len(wellformed):,} image or document references (at most {MAX_EMBEDS})"
+        found += [_Found("embeds", line, message) for line in wellformed]
+        embeds = None
+    for kind, ident, url, line in refs:
         if not EMBED_ID_RE.fullmatch(ident):
             message = f"malformed {kind} reference {url} (expected {kind}:<number>)"
             found.append(_Found("reference", line, message))

@@ -33,13 +33,14 @@ from wagtail.search import index
 
 from content import limits, markdown
 from content.fields import ChoiceListField
+from content.forms import ArticleCopyForm
 from content.models.publishing import AtomicPublishing
 from content.models.taxonomy import Branch, Category, Product
 from content.panels import BranchVariantsPanel
 
 # Far above any real answer (median ~800 characters); keeps parsing time bounded.
 BODY_MAX_LENGTH = 50_000
-KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+KEY_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,31}\Z")  # the whole key (no "\n" after)
 
 
 class Channel(models.TextChoices):
@@ -186,6 +187,7 @@ class KnowledgeArticle(AtomicPublishing, Page):
     parent_page_types: ClassVar[list[str]] = ["content.KnowledgeIndexPage"]
     subpage_types: ClassVar[list[str]] = []
     exclude_fields_in_copy: ClassVar[list[str]] = ["key"]
+    copy_form_class = ArticleCopyForm  # copies only: an alias would share the key
 
     content_panels: ClassVar[list] = [
         FieldPanel(
@@ -269,6 +271,11 @@ class KnowledgeArticle(AtomicPublishing, Page):
             self.path = self._get_path(parent_path, self.depth, ArticlePosition.take(1)[0])
         super().save(*args, **kwargs)
 
+    def get_admin_display_title(self) -> str:
+        # The page chooser sets readers_title for branch users (content.admin.choosers):
+        # they see the live title, never HQ's draft of the next one.
+        return getattr(self, "readers_title", None) or super().get_admin_display_title()
+
     def clean(self) -> None:
         super().clean()
         from content.embeds import WagtailEmbeds  # the media libraries load lazily
@@ -281,6 +288,11 @@ class KnowledgeArticle(AtomicPublishing, Page):
             )
             if problems:
                 errors[field] = [str(problem) for problem in problems]
+        if self.pk is not None:
+            stored = KnowledgeArticle.objects.filter(pk=self.pk).values_list("key", flat=True)
+            if stored.first() not in (None, self.key):
+                # readers, overrides, caches and the change log all know it by its key
+                errors["key"] = [_("An article's key never changes once it exists.")]
         if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
             errors["effective_to"] = [_("Must not be before the effective-from date.")]
         if errors:

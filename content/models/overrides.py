@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -143,6 +144,7 @@ class OverrideSection(Orderable):
     slug = models.CharField(
         _("section"),
         max_length=limits.SECTION_SLUG_MAX_LENGTH,
+        validators=[RegexValidator(limits.SECTION_SLUG_RE, _("A section key, like 办理材料."))],
         help_text=_(
             "The HQ section's key: its ## heading text, e.g. 办理材料; _lead for the intro."
         ),

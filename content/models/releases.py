@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,18 @@ class Release(ClusterableModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
+
+    # Who scheduled it: the scheduler applies it with this user's permissions, checked
+    # again at go-live for every item (items may have changed since).
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("scheduled by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -99,7 +112,7 @@ class ReleaseItem(Orderable):
         verbose_name=_("revision"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,  # an article or override deleted leaves its items
         related_name="+",
         help_text=_("Left empty, the latest revision when the release is saved."),
     )
@@ -128,7 +141,18 @@ class ReleaseItem(Orderable):
         if (self.article_id is None) == (self.override_id is None):
             raise ValidationError(_("Choose either an article or a branch override."))
 
+    def revision_is_of_target(self) -> bool:
+        """Whether the pinned revision is one of the target's (it is not after the item
+        was pointed at another article or override)."""
+        target, revision = self.target, self.revision
+        return (
+            target is not None
+            and revision is not None
+            and revision.object_id == str(target.pk)
+            and revision.content_type_id == ContentType.objects.get_for_model(target).pk
+        )
+
     def save(self, *args: object, **kwargs: object) -> None:
-        if self.revision_id is None and self.target is not None:
+        if self.target is not None and not self.revision_is_of_target():
             self.revision = self.target.get_latest_revision()
         super().save(*args, **kwargs)

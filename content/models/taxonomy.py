@@ -20,7 +20,7 @@ from content import limits
 from content.fields import VariablesField
 from content.resolution import merged_variables
 
-BRANCH_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
+BRANCH_CODE_RE = re.compile(r"\A[A-Z][A-Z0-9]*(-[A-Z0-9]+)*\Z")  # the whole code (no "\n" after)
 
 
 class ProductLine(models.TextChoices):
@@ -193,7 +193,12 @@ class Category(TreePathModel):
     segment = models.CharField(
         _("path segment"),
         max_length=limits.CATEGORY_SEGMENT_MAX_LENGTH,
-        validators=[RegexValidator(r"^[^/]+$", _("A path segment cannot contain /."))],
+        validators=[
+            RegexValidator(
+                limits.CATEGORY_SEGMENT_RE,
+                _("A path segment has no / and no line break, and no space at either end."),
+            )
+        ],
         help_text=_("This category's part of the path, e.g. 医疗 in 理赔/医疗."),
     )
     name = models.CharField(_("name"), max_length=100)

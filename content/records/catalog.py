@@ -80,8 +80,17 @@ class Catalog:
                 self.articles.setdefault(record["key"], None)
 
     def checked(self, text: str) -> markdown.Checked:
+        """An article text's checks, its media looked up (in the database, every time)."""
         if text not in self.checks or markdown.has_embeds(text):
             self.checks[text] = markdown.check(text, embeds=self.embeds)
+        return self.checks[text]
+
+    def checked_unresolved(self, text: str) -> markdown.Checked:
+        """An override text's checks: its media are not looked up, as in the admin."""
+        if markdown.has_embeds(text):
+            return markdown.check(text)  # self.checks holds such texts checked with media
+        if text not in self.checks:
+            self.checks[text] = markdown.check(text)
         return self.checks[text]
 
     def live_slugs(self, key: str) -> set[str] | None:

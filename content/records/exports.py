@@ -19,7 +19,8 @@ def branch_record(branch: Branch) -> Record:
         "code": branch.code,
         "name": branch.name,
         "parent": branch.parent.code if branch.parent_id else None,
-        "variables": dict(branch.variables or {}),
+        # by name: PostgreSQL's jsonb keeps its own key order, SQLite the order written
+        "variables": dict(sorted((branch.variables or {}).items())),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 
 from content import markdown
@@ -85,13 +86,19 @@ def read_strings(
     return items
 
 
+# Only the extended form: Python 3.11's date.fromisoformat also takes 20250101 and 2025-W01-1.
+DATE_RE = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
 def read_date(raw: Record, name: str, errors: Invalid) -> str | None:
     value = raw.get(name)
     if value is None or value == "":
         return None
     try:
+        if not isinstance(value, str) or not DATE_RE.match(value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value).isoformat()
-    except (TypeError, ValueError):
+    except ValueError:
         errors.add(name, f"must be a date as YYYY-MM-DD (got {shown(value)})")
         return None
 

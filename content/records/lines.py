@@ -9,6 +9,9 @@ Invariants:
   memory: a longer line is skipped and stands as an :class:`Unreadable` in its place, as
   does a line that is not UTF-8, so line numbers always count the file's lines.
 * A file that cannot be read at all raises :class:`SourceError` before the first line.
+* No more than ``IMPORT_MAX_BYTES`` (content.limits) are read from one file or stream:
+  a bigger file raises :class:`SourceError` before its first line, a bigger stream as
+  soon as it has given that much — so memory never grows with what is left to read.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
+
+from content import limits
 
 # A valid record is far smaller: an article at its limits is ~70,000 characters, an
 # override with 50 section changes of 10,000 characters ~500,000 (1.5 MB of UTF-8,
@@ -48,7 +53,9 @@ def read_lines(path: str, *, progress: Callable[[int], None] | None = None) -> I
     if path == "-":
         stdin: TextIO = sys.stdin
         binary = getattr(stdin, "buffer", None)
-        return _binary_lines(binary, progress) if binary is not None else _text_lines(stdin)
+        if binary is None:
+            return _text_lines(stdin)
+        return _binary_lines(binary, progress, name="<stdin>")
     target = Path(path)
     if target.is_dir():
         raise SourceError(f"{path}: is a directory, not a file")
@@ -60,7 +67,18 @@ def read_lines(path: str, *, progress: Callable[[int], None] | None = None) -> I
         raise SourceError(f"{path}: is a directory, not a file") from error
     except OSError as error:
         raise SourceError(f"{path}: cannot be read ({error.strerror or error})") from error
-    return _closing(stream, _binary_lines(stream, progress))
+    size = target.stat().st_size if target.is_file() else 0
+    if size > limits.IMPORT_MAX_BYTES:
+        stream.close()
+        raise SourceError(_too_big(path, f"is {size:,} bytes"))
+    return _closing(stream, _binary_lines(stream, progress, name=path))
+
+
+def _too_big(name: str, size: str, unit: str = "bytes") -> str:
+    return (
+        f"{name}: {size}; at most {limits.IMPORT_MAX_BYTES:,} {unit} are imported at once "
+        "(split the file, e.g. categories, branches and products first)"
+    )
 
 
 def _closing(stream: BinaryIO, lines: Iterator[Line]) -> Iterator[Line]:
@@ -68,11 +86,14 @@ def _closing(stream: BinaryIO, lines: Iterator[Line]) -> Iterator[Line]:
         yield from lines
 
 
-def _binary_lines(stream: BinaryIO, progress: Callable[[int], None] | None) -> Iterator[Line]:
+def _binary_lines(
+    stream: BinaryIO, progress: Callable[[int], None] | None, *, name: str
+) -> Iterator[Line]:
     done = 0
     first = True
     while raw := _read(stream, MAX_LINE_BYTES + 1):
         size = len(raw)
+        line: Line
         if size > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             while not raw.endswith(b"\n"):  # count the rest of the line without keeping it
                 raw = _read(stream, _SKIP_CHUNK)
@@ -80,35 +101,43 @@ def _binary_lines(stream: BinaryIO, progress: Callable[[int], None] | None) -> I
                     break
                 size += len(raw)
             length = size - raw.endswith(b"\n")
-            yield Unreadable(f"the line is {length:,} bytes long; at most {MAX_LINE_BYTES:,}")
+            line = Unreadable(f"the line is {length:,} bytes long; at most {MAX_LINE_BYTES:,}")
         else:
             try:
-                text = raw.decode("utf-8")
+                line = _line(raw.decode("utf-8"), first)
             except UnicodeDecodeError as error:
                 at = f"{error.reason} at byte {error.start + 1} of the line"
-                yield Unreadable(f"not UTF-8 text ({at})")
-            else:
-                yield _line(text, first)
+                line = Unreadable(f"not UTF-8 text ({at})")
         done += size
+        if done > limits.IMPORT_MAX_BYTES:
+            raise SourceError(_too_big(name, f"more than {limits.IMPORT_MAX_BYTES:,} bytes"))
+        yield line
         first = False
         if progress is not None:
             progress(done)
 
 
 def _text_lines(stream: TextIO) -> Iterator[Line]:
+    done = 0  # characters: a text stream's bytes are not known
     first = True
     while raw := stream.readline(MAX_LINE_BYTES + 1):
-        if len(raw) > MAX_LINE_BYTES and not raw.endswith("\n"):
-            size = len(raw)
+        size = len(raw)
+        line: Line
+        if size > MAX_LINE_BYTES and not raw.endswith("\n"):
             while not raw.endswith("\n"):
                 raw = stream.readline(_SKIP_CHUNK)
                 if not raw:
                     break
                 size += len(raw)
             length = size - raw.endswith("\n")
-            yield Unreadable(f"the line is {length:,} characters long; at most {MAX_LINE_BYTES:,}")
+            line = Unreadable(f"the line is {length:,} characters long; at most {MAX_LINE_BYTES:,}")
         else:
-            yield _line(raw, first)
+            line = _line(raw, first)
+        done += size
+        if done > limits.IMPORT_MAX_BYTES:
+            count = f"more than {limits.IMPORT_MAX_BYTES:,} characters"
+            raise SourceError(_too_big("<stdin>", count, "characters"))
+        yield line
         first = False
 
 

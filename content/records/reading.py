@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from content import markdown
-from content.limits import SUMMARY_MAX_LENGTH
+from content.limits import SECTION_BODY_MAX_LENGTH, SECTIONS_MAX_COUNT, SUMMARY_MAX_LENGTH
 from content.models import BODY_MAX_LENGTH
 from content.parallel import pmap
 from content.records.catalog import Catalog, Problem, Record
@@ -43,29 +43,46 @@ class Parsed:
         return len({problem.line for problem in self.problems})
 
 
-def _article_texts(raw: Record) -> list[str]:
-    """The Markdown of an article record that its validator will check, if any."""
-    if raw.get("type", "article") != "article":
+def _markdown_texts(raw: Record) -> list[str]:
+    """The Markdown of a record that its validator will check without the database: an
+    article's body and summary, an override's summary and section bodies.
+
+    Only texts within their limits (an override's within its total too) and without media
+    references (those are looked up in the database) are checked in advance.
+    """
+    kind = raw.get("type", "article")
+    if kind == "article":
+        texts = [(raw.get("body"), BODY_MAX_LENGTH), (raw.get("summary"), SUMMARY_MAX_LENGTH)]
+    elif kind == "override":
+        sections = raw.get("sections")
+        if not isinstance(sections, dict) or len(sections) > SECTIONS_MAX_COUNT:
+            sections = {}
+        bodies = [op.get("body") for op in sections.values() if isinstance(op, dict)]
+        texts = [(raw.get("summary"), SUMMARY_MAX_LENGTH)]
+        texts += [(body, SECTION_BODY_MAX_LENGTH) for body in bodies]
+        total = sum(len(text) for text, _ in texts if isinstance(text, str))
+        if total > BODY_MAX_LENGTH:
+            return []  # refused before any parsing
+    else:
         return []
-    texts = []
-    for name, limit in (("body", BODY_MAX_LENGTH), ("summary", SUMMARY_MAX_LENGTH)):
-        text = raw.get(name)
-        if isinstance(text, str) and len(text) <= limit and not markdown.has_embeds(text):
-            texts.append(text)
-    return texts
+    return [
+        text
+        for text, limit in texts
+        if isinstance(text, str) and len(text) <= limit and not markdown.has_embeds(text)
+    ]
 
 
 def _check_markdown(
     decoded: list[tuple[int, object]], catalog: Catalog, progress: Progress | None
 ) -> None:
-    """Check the Markdown of every article up front, on every core.
+    """Check the Markdown of every article and override up front, on every core.
 
     The checks are the expensive part and need no database; the in-order pass then only
     adds what depends on earlier lines.
     """
     texts = list(
         dict.fromkeys(
-            text for _, raw in decoded if isinstance(raw, dict) for text in _article_texts(raw)
+            text for _, raw in decoded if isinstance(raw, dict) for text in _markdown_texts(raw)
         )
     )
     report = progress("checking Markdown", len(texts)) if progress and texts else None

@@ -11,7 +11,7 @@ from typing import Any
 
 from content import limits
 from content.fields import VARIABLE_NAME_RE
-from content.limits import shown
+from content.limits import LINE_BREAK_RE, shown
 from content.models import (
     BODY_MAX_LENGTH,
     BRANCH_CODE_RE,
@@ -53,7 +53,7 @@ def _read_category(raw: Record, name: str, errors: Invalid) -> str:
     if not path:
         return ""
     canonical = category_path(path)
-    if canonical is None:
+    if canonical is None or LINE_BREAK_RE.search(canonical):
         errors.add(name, f"not a category path like 理赔/医疗 (got {shown(path)})")
         return ""
     longest = max(canonical.split("/"), key=len)
@@ -96,8 +96,10 @@ def _branch(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
                 f"the path {shown(path)} would be {len(path)} characters long; "
                 f"at most {BRANCH_PATH_MAX_LENGTH}",
             )
-    variables = raw.get("variables") or {}
-    if not isinstance(variables, dict):
+    variables = raw.get("variables")
+    if variables is None:
+        variables = {}
+    elif not isinstance(variables, dict):
         errors.add("variables", "must be an object of name: text")
         variables = {}
     for message in limits.variables_problems(variables):
@@ -107,6 +109,7 @@ def _branch(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
             errors.add("variables", f"{shown(var)}: names use a-z, 0-9 and _")
         if not isinstance(value, str):
             errors.add("variables", f"{shown(var)}: value must be a string")
+    variables = dict(sorted(variables.items()))  # as exported: every database alike
     return {"type": "branch", "code": code, "name": name, "parent": parent, "variables": variables}
 
 
@@ -209,7 +212,9 @@ OVERRIDE_FIELDS = ("article", "branch", "hidden", "summary", "sections", "note",
 
 def _read_sections(raw: Record, errors: Invalid) -> dict[str, dict[str, str]]:
     """``slug -> {"mode", "body"}``, every slug, mode and body a bounded string."""
-    raw_sections = raw.get("sections") or {}
+    raw_sections = raw.get("sections")
+    if raw_sections is None:
+        return {}
     if not isinstance(raw_sections, dict):
         errors.add("sections", "must be an object of section slug: {mode, body}")
         return {}
@@ -278,6 +283,7 @@ def _override(raw: Record, catalog: Catalog, errors: Invalid) -> Record:
             summary=record["summary"],
             operations=[(slug, op["mode"], op["body"]) for slug, op in sections.items()],
             known_variables=catalog.variables,
+            check=catalog.checked_unresolved,
         ):
             errors.add(name, message)
     return record

@@ -3,7 +3,9 @@
 Invariants:
 * the acting user must be allowed to publish (and, for a rollback, unpublish) every item —
   HQ articles by page permissions, overrides as reviewer of their own branch — or nothing
-  happens;
+  happens; a scheduled release goes live as the user who scheduled it, checked again;
+* an item publishes a revision *of its own target* only (an item pointed at another
+  object is re-pinned, and a mismatch is refused);
 * every item is locked before anything is published, articles before overrides and each
   in primary-key order (the order every content transaction locks in), so a release never
   deadlocks with an editor publishing one of its items.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from content.actors import Actor, require_model
@@ -62,8 +64,8 @@ def release_apply(release: Release, *, actor: Actor) -> Release:
     if not items:
         raise ValidationError(f"release {release} has no items")
     for item, target in items:
-        if item.revision_id is None:
-            raise ValidationError(f"{target}: no revision to publish")
+        if not item.revision_is_of_target():
+            raise ValidationError(f"{target}: no revision of it to publish; add the item again")
         require_publish(actor, target)
     with release_context(release.pk):
         for item, target in items:
@@ -106,16 +108,24 @@ def releases_due_apply() -> int:
         status=ReleaseStatus.SCHEDULED, scheduled_at__lte=timezone.now()
     ).values_list("pk", flat=True)
     applied = 0
-    scheduler = Actor.system_context("scheduler")
-    for pk in list(due):
+    for release in Release.objects.filter(pk__in=list(due)).select_related("scheduled_by"):
+        pk = release.pk
         try:
-            release_apply(Release.objects.get(pk=pk), actor=scheduler)
+            release_apply(release, actor=_scheduling_actor(release))
             applied += 1
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             logger.error("scheduled release failed release=%s error=%s", pk, error)
         except Exception:
             logger.exception("scheduled release failed release=%s", pk)
     return applied
+
+
+def _scheduling_actor(release: Release) -> Actor:
+    """Who a scheduled release goes live as: whoever scheduled it (checked again, item by
+    item, at go-live), or the scheduler for a release scheduled by a system context."""
+    if release.scheduled_by is None:
+        return Actor.system_context("scheduler")
+    return Actor.editor(release.scheduled_by)
 
 
 @content_transaction
@@ -128,7 +138,7 @@ def release_schedule(release: Release, *, actor: Actor) -> Release:
     for _item, target in _locked_items(release):
         require_publish(actor, target)
     Release.objects.filter(pk=release.pk, status=ReleaseStatus.DRAFT).update(
-        status=ReleaseStatus.SCHEDULED
+        status=ReleaseStatus.SCHEDULED, scheduled_by=actor.user
     )
     release.refresh_from_db()
     return release

@@ -257,3 +257,19 @@ def test_a_deadlock_during_an_admin_publish_is_retried_not_shown(
     assert article.live
     assert article.revisions.count() == 1
     assert article.published.revision_id == article.live_revision_id
+
+
+def test_an_articles_key_never_changes(hq: None) -> None:
+    reviewer_client = Client()
+    login(reviewer_client, "reviewer", HQ_REVIEWERS)
+    article = make_article(key="KB-920001")
+
+    response = reviewer_client.post(
+        reverse("wagtailadmin_pages:edit", args=(article.pk,)),
+        article_form(key="KB-920009", **{"action-publish": "True"}),
+    )
+
+    assert response.status_code == 200  # the form again, with the error
+    assert "key" in response.context["form"].errors
+    assert KnowledgeArticle.objects.filter(key="KB-920001", live=True).exists()
+    assert not KnowledgeArticle.objects.filter(key="KB-920009").exists()

@@ -52,7 +52,7 @@ CLASSIFIED: dict[tuple[str, str], Kind] = {
     (VIEWSET, "add"): Kind("new", "editor"),
     (VIEWSET, "preview_on_add"): Kind("new"),
     (VIEWSET, "edit"): Kind("object", "editor"),
-    (VIEWSET, "delete"): Kind("object", "editor"),
+    (VIEWSET, "delete"): Kind("object", "reviewer"),  # the override is live: delete unpublishes
     (VIEWSET, "usage"): Kind("object", "editor"),
     (VIEWSET, "history"): Kind("object", "editor"),
     (VIEWSET, "history_results"): Kind("object", "editor"),
@@ -77,7 +77,7 @@ CLASSIFIED: dict[tuple[str, str], Kind] = {
     (CHOOSER, "chosen"): Kind("object", "editor"),
     (CHOOSER, "chosen_multiple"): Kind("query_ids", "editor"),
     (CHOOSER, "create"): Kind("new"),
-    (BULK, "delete"): Kind("query_ids", "editor"),
+    (BULK, "delete"): Kind("query_ids", "reviewer"),
 }
 # Path arguments that name something of the override's own (a revision, a review); the
 # probe also sends them with the prober's own override, to catch a view that trusts them.

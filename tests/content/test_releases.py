@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from content.models import ChangeEvent, Release, ReleaseItem, ReleaseStatus
+from content.models import ChangeEvent, KnowledgeArticle, Release, ReleaseItem, ReleaseStatus
 from content.selectors import effective_article
 from content.services.releases import release_apply, release_rollback, releases_due_apply
-from tests.factories import OPERATOR, BranchFactory, make_article
+from tests.factories import OPERATOR, BranchFactory, make_article, make_override
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +33,6 @@ def launch() -> Release:
     make_article(key="KB-700002", summary="新产品介绍。", status="draft")
     release = Release.objects.create(name="2027 新产品上市")
     for key in ("KB-700001", "KB-700002"):
-        from content.models import KnowledgeArticle
-
         ReleaseItem.objects.create(release=release, article=KnowledgeArticle.objects.get(key=key))
     return release
 
@@ -154,3 +152,75 @@ def test_an_unknown_release_action_is_not_found(launch: Release) -> None:
     assert response.status_code == 404
     launch.refresh_from_db()
     assert launch.status == ReleaseStatus.DRAFT
+
+
+@pytest.fixture
+def hq_reviewer() -> object:
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("hqrev", "hqrev@example.com", "pw")
+    user.groups.add(Group.objects.get(name="总部审核员"))
+    return user
+
+
+@pytest.fixture
+def gd_draft() -> object:
+    from content.models import Branch
+
+    BranchFactory(code="GD", parent=Branch.objects.get(code="HQ"))
+    make_article(key="KB-700010", summary="总部版本。")
+    return make_override("KB-700010", "GD", summary="广东版本。", status="draft")
+
+
+def test_an_item_pointed_at_another_object_publishes_a_revision_of_that_object(
+    launch: Release, gd_draft: object, hq_reviewer: object
+) -> None:
+    from content.actors import Actor
+
+    item = ReleaseItem.objects.create(release=launch, override=gd_draft)
+    item.override, item.article = None, KnowledgeArticle.objects.get(key="KB-700010")
+    item.save()  # as the release form saves an item whose target was changed
+
+    release_apply(launch, actor=Actor.editor(hq_reviewer))
+
+    gd_draft.refresh_from_db()
+    assert not gd_draft.live  # the GD reviewer's decision, not the HQ reviewer's
+    assert effective_article("KB-700010", branch="GD").summary == "总部版本。"
+
+
+def test_a_revision_of_another_object_is_refused(launch: Release, gd_draft: object) -> None:
+    item = ReleaseItem.objects.filter(release=launch).first()
+    ReleaseItem.objects.filter(pk=item.pk).update(revision=gd_draft.latest_revision)
+
+    with pytest.raises(ValidationError, match="no revision of it"):
+        release_apply(launch, actor=OPERATOR)
+
+    assert not ChangeEvent.objects.filter(release=launch).exists()
+
+
+def test_a_scheduled_release_goes_live_as_whoever_scheduled_it(
+    launch: Release, gd_draft: object, hq_reviewer: object
+) -> None:
+    from content.actors import Actor
+    from content.services.releases import release_schedule
+
+    launch.scheduled_at = timezone.now() + dt.timedelta(minutes=5)
+    launch.save()
+    release_schedule(launch, actor=Actor.editor(hq_reviewer))
+    ReleaseItem.objects.create(release=launch, override=gd_draft)  # added after scheduling
+    Release.objects.filter(pk=launch.pk).update(scheduled_at=timezone.now())
+
+    assert releases_due_apply() == 0  # the HQ reviewer may not publish GD's override
+
+    gd_draft.refresh_from_db()
+    launch.refresh_from_db()
+    assert not gd_draft.live and launch.status == ReleaseStatus.SCHEDULED
+    assert effective_article("KB-700002") is None  # all or nothing
+
+
+def test_deleting_an_article_that_is_in_a_release_removes_it_from_the_release(
+    launch: Release,
+) -> None:
+    KnowledgeArticle.objects.get(key="KB-700002").delete()
+
+    assert [item.article.key for item in launch.items.all()] == ["KB-700001"]
