@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 Endpoint = tuple[str, str, str, Any]  # path, path regex, method, view
 
@@ -18,3 +19,17 @@ def public_endpoints_only(endpoints: list[Endpoint], **kwargs: Any) -> list[Endp
     """drf-spectacular preprocessing hook: drop every endpoint outside /api/v1/."""
     prefix = reverse("api:v1:root")
     return [endpoint for endpoint in endpoints if endpoint[0].startswith(prefix)]
+
+
+class BearerKeyScheme(OpenApiAuthenticationExtension):
+    """Describes api.auth.BearerKeyAuthentication: ``Authorization: Bearer <key>``."""
+
+    target_class = "api.auth.BearerKeyAuthentication"
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key from `manage.py kms_apikey create` or the admin.",
+        }

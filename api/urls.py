@@ -1,5 +1,10 @@
-"""API URL root: each version is mounted under its own prefix."""
+"""API URL root: each version under its own prefix; any other path is a JSON 404."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-urlpatterns = [path("v1/", include(("api.v1.urls", "v1"), namespace="v1"))]
+from api.errors import not_found
+
+urlpatterns = [
+    path("v1/", include(("api.v1.urls", "v1"), namespace="v1")),
+    re_path(r"^.*$", not_found),
+]

@@ -5,12 +5,16 @@
   database; Python code only ever sees a list in the choices' declared order.
 * :class:`NameSetField` keeps a set of names (the variables a text uses) the same way,
   sorted, so that ``variables__contains=",hotline,"`` finds the texts using a name.
+* :class:`JSONListField` is a JSON list of strings that ``field__has_item=value`` filters
+  on SQLite (JSON1's ``json_each``) and PostgreSQL (``@>``) alike — Django's own
+  ``contains`` does not run on SQLite.
 * :class:`VariablesField` keeps a branch's ``name -> value`` variables as JSON, edited in
   the admin as ``name = value`` lines, within the limits of content.limits.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -94,6 +98,32 @@ class NameSetField(_DelimitedList, models.TextField):
 
     def canonical(self, values: Iterable[str]) -> list[str]:
         return sorted(set(values))
+
+
+class JSONListField(models.JSONField):
+    """A list of strings as JSON (an article's product codes or tags)."""
+
+
+@JSONListField.register_lookup
+class HasItem(models.Lookup):
+    """``field__has_item="KN-YL"``: the list holds that string exactly."""
+
+    lookup_name = "has_item"
+    prepare_rhs = False
+
+    def _lhs(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        return lhs, list(params)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self._lhs(compiler, connection)  # SQLite: JSON1 is built in
+        # `lhs` is the column Django compiled, the value a parameter.
+        sql = f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)"  # noqa: S608
+        return sql, [*params, str(self.rhs)]
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self._lhs(compiler, connection)
+        return f"{lhs} @> %s::jsonb", [*params, json.dumps([str(self.rhs)])]
 
 
 class VariablesFormField(forms.CharField):

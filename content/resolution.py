@@ -71,19 +71,29 @@ def section_apply(section: Section, mode: str, body: str) -> Section | None:
     raise ValueError(f"unknown section mode {mode!r}")
 
 
+def _sets_visibility(layer: Layer) -> bool:
+    return layer.visibility in (Visibility.HIDDEN, Visibility.SHOWN)
+
+
+def summary_resolve(hq_summary: str, layers: Sequence[Layer]) -> tuple[bool, str]:
+    """Visibility and summary alone (what a listing shows): :func:`resolve` without
+    parsing the body."""
+    summary, visible = hq_summary, True
+    for layer in layers:
+        if _sets_visibility(layer):
+            visible = layer.visibility == Visibility.SHOWN
+        summary = layer.summary or summary
+    return visible, summary
+
+
 def resolve(hq_summary: str, hq_body: str, layers: Sequence[Layer]) -> Resolved:
     sections: list[Section | None] = list(parse_sections(hq_body))
     index = {section.slug: i for i, section in enumerate(sections) if section is not None}
-    summary, visible = hq_summary, True
+    visible, summary = summary_resolve(hq_summary, layers)
     applied: list[str] = []
     orphaned: dict[str, tuple[str, ...]] = {}
     for layer in layers:
-        changed = False
-        if layer.visibility in (Visibility.HIDDEN, Visibility.SHOWN):
-            visible = layer.visibility == Visibility.SHOWN
-            changed = True
-        if layer.summary:
-            summary, changed = layer.summary, True
+        changed = _sets_visibility(layer) or bool(layer.summary)
         missing = []
         for slug, operation in layer.sections.items():
             position = index.get(slug)

@@ -13,14 +13,16 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from content import markdown
 from content.embeds import WagtailEmbeds
 from content.hashing import content_hash
 from content.models import BranchOverride, BranchTree, PublishedArticle, PublishedOverride
-from content.resolution import SUMMARY, Layer, resolve, section_contents
+from content.resolution import SUMMARY, Layer, resolve, section_contents, summary_resolve
 from content.vocabulary import SectionMode
+
+AUDIENCES = ("public", "internal")  # every audience: what editors see
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class EffectiveArticle:
     summary: str
     html: str
     text: str
-    body: str
+    body: str  # Markdown source, ``{{ branch.x }}`` placeholders as written
     sections: tuple[markdown.Section, ...]
     questions: list[str]
     category: str
@@ -45,39 +47,77 @@ class EffectiveArticle:
     overridden_by: tuple[str, ...]  # branches whose overrides shaped this version
     orphaned: dict[str, tuple[str, ...]] = field(default_factory=dict)
     etag: str = ""
+    variables: dict[str, str] = field(default_factory=dict)  # the reader's branch's values
+    stale: bool = False  # an applied override is stale against HQ's current version
+    updated_at: dt.datetime | None = None  # the newest of HQ's and the applied overrides'
 
     def section(self, slug: str) -> markdown.Section:
         return next(section for section in self.sections if section.slug == slug)
 
 
-def _layers(key: str, chain: Sequence[str]) -> list[Layer]:
-    rows = {
-        row.branch_code: row
-        for row in PublishedOverride.objects.filter(article_key=key, branch_code__in=chain)
-    }
-    return [
-        Layer(code, rows[code].visibility, rows[code].summary, rows[code].sections)
-        for code in chain
-        if code in rows
-    ]
+def readable(
+    channels: Collection[str], audience: str, *, channel: str | None, audiences: Sequence[str]
+) -> bool:
+    """Whether an article for `channels` and `audience` is for a reader on `channel`
+    (any when None) allowed `audiences`."""
+    return (channel is None or channel in channels) and audience in audiences
 
 
-def _compose(
-    published: PublishedArticle, branch: str, layers: list[Layer], tree: BranchTree
-) -> EffectiveArticle | None:
-    resolved = resolve(published.summary, published.body, layers)
-    if not resolved.visible:
-        return None
-    variables = tree.variables_of(branch)
-    rendered = markdown.render(resolved.body, variables=variables, embeds=WagtailEmbeds())
-    summary = markdown.render(resolved.summary, variables=variables).text
-    etag = content_hash(
+@dataclass(frozen=True)
+class _Overrides:
+    """The live overrides of one article along a root-to-branch chain, top down."""
+
+    layers: list[Layer]
+    published_at: list[dt.datetime]
+
+
+def _overrides_by_key(keys: Collection[str], chain: Sequence[str]) -> dict[str, _Overrides]:
+    rows: dict[str, dict[str, PublishedOverride]] = {}
+    for row in PublishedOverride.objects.filter(article_key__in=keys, branch_code__in=chain):
+        rows.setdefault(row.article_key, {})[row.branch_code] = row
+    found = {}
+    for key, by_branch in rows.items():
+        ordered = [by_branch[code] for code in chain if code in by_branch]
+        found[key] = _Overrides(
+            [Layer(row.branch_code, row.visibility, row.summary, row.sections) for row in ordered],
+            [row.published_at for row in ordered],
+        )
+    return found
+
+
+def _etag(published: PublishedArticle, layers: Sequence[Layer], variables: dict[str, str]) -> str:
+    """Changes iff what the reader could see changes: HQ's snapshot, the layers, the values."""
+    return content_hash(
         [
             published.content_hash,
             [(layer.branch, layer.visibility, layer.summary, layer.sections) for layer in layers],
             variables,
         ]
     )
+
+
+def _stale(key: str, branches: Collection[str]) -> bool:
+    if not branches:
+        return False
+    flagged = BranchOverride.objects.exclude(stale_parts=[], orphaned_sections=[])
+    return flagged.filter(article__key=key, branch__code__in=branches, live=True).exists()
+
+
+def _compose(
+    published: PublishedArticle,
+    branch: str,
+    overrides: _Overrides,
+    tree: BranchTree,
+    *,
+    stale: bool | None = None,
+) -> EffectiveArticle | None:
+    layers = overrides.layers
+    resolved = resolve(published.summary, published.body, layers)
+    if not resolved.visible:
+        return None
+    variables = tree.variables_of(branch)
+    rendered = markdown.render(resolved.body, variables=variables, embeds=WagtailEmbeds())
+    summary = markdown.render(resolved.summary, variables=variables).text
     return EffectiveArticle(
         key=published.key,
         branch=branch,
@@ -98,15 +138,10 @@ def _compose(
         revision_id=published.revision_id,
         overridden_by=resolved.applied,
         orphaned=dict(resolved.orphaned),
-        etag=etag,
-    )
-
-
-def _readable(published: PublishedArticle, channel: str | None, audiences: Sequence[str]) -> bool:
-    return (
-        published.in_effect
-        and (channel is None or channel in published.channels)
-        and published.audience in audiences
+        etag=_etag(published, layers, variables),
+        variables=variables,
+        stale=_stale(published.key, resolved.applied) if stale is None else stale,
+        updated_at=max([published.published_at, *overrides.published_at]),
     )
 
 
@@ -115,7 +150,7 @@ def effective_article(
     *,
     branch: str | None = None,
     channel: str | None = None,
-    audiences: Sequence[str] = ("public", "internal"),
+    audiences: Sequence[str] = AUDIENCES,
     tree: BranchTree | None = None,
 ) -> EffectiveArticle | None:
     """What a reader in `branch` (HQ when None) using `channel` sees of article `key`.
@@ -125,11 +160,97 @@ def effective_article(
     when `branch` does not exist.
     """
     published = PublishedArticle.objects.filter(key=key).first()
-    if published is None or not _readable(published, channel, audiences):
+    if published is None or not published.in_effect:
+        return None
+    if not readable(published.channels, published.audience, channel=channel, audiences=audiences):
         return None
     tree = tree or BranchTree.load()
     code = branch or tree.root or ""
-    return _compose(published, code, _layers(key, tree.chain(code)), tree)
+    chain = tree.chain(code)
+    overrides = _overrides_by_key([key], chain).get(key, _Overrides([], []))
+    return _compose(published, code, overrides, tree)
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """One article as a branch's reader sees it in a list: no body."""
+
+    key: str
+    title: str
+    summary: str
+    category: str
+    products: list[str]
+    tags: list[str]
+    channels: list[str]
+    audience: str
+    updated_at: dt.datetime
+    etag: str  # the same as the article's own: :attr:`EffectiveArticle.etag`
+
+
+def published_articles(
+    *,
+    channels: Collection[str] | None = None,
+    audiences: Sequence[str] = AUDIENCES,
+    category: str | None = None,
+    product: str | None = None,
+    tag: str | None = None,
+    updated_since: dt.datetime | None = None,
+    chain: Sequence[str] = (),
+) -> QuerySet[PublishedArticle]:
+    """HQ's snapshots in effect for any of `channels` (any when None) and `audiences`,
+    ordered by key (which never changes: a stable order while editors publish).
+
+    `category` includes its sub-categories. `updated_since` also takes articles that an
+    override along `chain` changed since; branch visibility is :func:`article_summaries`'.
+    """
+    rows = PublishedArticle.objects.filter(in_effect=True, audience__in=list(audiences))
+    if channels is not None:
+        wanted = Q(pk__in=[])
+        for channel in channels:
+            wanted |= Q(channels__contains=f",{channel},")
+        rows = rows.filter(wanted)
+    if category:
+        rows = rows.filter(Q(category=category) | Q(category__startswith=f"{category}/"))
+    if product:
+        rows = rows.filter(products__has_item=product)
+    if tag:
+        rows = rows.filter(tags__has_item=tag)
+    if updated_since is not None:
+        changed_here = PublishedOverride.objects.filter(
+            branch_code__in=list(chain), published_at__gte=updated_since
+        ).values("article_key")
+        rows = rows.filter(Q(published_at__gte=updated_since) | Q(key__in=changed_here))
+    return rows.order_by("key")
+
+
+def article_summaries(
+    rows: Sequence[PublishedArticle], *, branch: str, tree: BranchTree
+) -> list[ArticleSummary]:
+    """`rows` as a reader in `branch` sees them, in order; hidden ones left out."""
+    chain = tree.chain(branch)
+    overrides = _overrides_by_key([row.key for row in rows], chain)
+    variables = tree.variables_of(branch)
+    found = []
+    for row in rows:
+        layered = overrides.get(row.key, _Overrides([], []))
+        visible, summary = summary_resolve(row.summary, layered.layers)
+        if not visible:
+            continue
+        found.append(
+            ArticleSummary(
+                key=row.key,
+                title=row.title,
+                summary=markdown.render(summary, variables=variables).text,
+                category=row.category,
+                products=list(row.products),
+                tags=list(row.tags),
+                channels=list(row.channels),
+                audience=row.audience,
+                updated_at=max([row.published_at, *layered.published_at]),
+                etag=_etag(row, layered.layers, variables),
+            )
+        )
+    return found
 
 
 def effective_article_preview(
@@ -137,13 +258,17 @@ def effective_article_preview(
 ) -> EffectiveArticle | None:
     """The effective article in the override's branch with `override` as drafted."""
     published = PublishedArticle.objects.filter(article_id=override.article_id).first()
-    if published is None or not _readable(published, channel, ("public", "internal")):
+    if published is None or not published.in_effect:
+        return None
+    if not readable(published.channels, published.audience, channel=channel, audiences=AUDIENCES):
         return None
     tree = BranchTree.load()
     code = override.branch.code
-    layers = [layer for layer in _layers(published.key, tree.chain(code)) if layer.branch != code]
+    live = _overrides_by_key([published.key], tree.chain(code)).get(published.key)
+    layers = [layer for layer in (live.layers if live else []) if layer.branch != code]
     layers.append(Layer(code, override.visibility, override.summary, override.operations()))
-    return _compose(published, code, layers, tree)
+    draft = _Overrides(layers, live.published_at if live else [])
+    return _compose(published, code, draft, tree, stale=bool(override.stale))
 
 
 def stale_overrides(branches: Collection[str] | None = None) -> QuerySet[BranchOverride]:

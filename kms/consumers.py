@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from api.webhooks import WebhookConsumer
 from content.cache import CachePurgeConsumer
 from content.consumers import registry
 
 
 def register_all() -> None:
     registry.register(CachePurgeConsumer())
+    registry.register(WebhookConsumer())

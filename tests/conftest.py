@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 
 
@@ -26,3 +27,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def database_vendor() -> str:
     return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def empty_caches() -> None:
+    """Each test starts with empty caches: a test database starts its seqs afresh, so an
+    entry cached by an earlier test could otherwise match a later one's version."""
+    for cache in caches.all():
+        cache.clear()

@@ -1,16 +1,93 @@
-"""Views of the v1 read API."""
+"""Views of the v1 read API: each validates its parameters, asks a selector, serializes.
+
+Invariants:
+* every view but ``health`` and the root needs a key with the view's ``required_scope``;
+* whatever a reader cannot see — an article hidden in their branch, not for their channel
+  or audience, not in effect — is a 404 indistinguishable from an unknown key;
+* an article's ``ETag`` is its effective hash (per format): ``If-None-Match`` with it is a
+  304 without a body.
+"""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+import base64
+import binascii
+import json
+from typing import Any, ClassVar
+
+from django.db import DatabaseError
+from django.db.models import Max
+from django.utils import translation
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from api.auth import BearerKeyAuthentication, HasScope
+from api.models import Scope
+from api.readers import ParameterError, Reader, covered_branches, reader_branch, reader_of
+from api.services import feedback_record
+from api.throttling import KeyRateThrottle
+from api.v1 import serializers as out
+from api.v1.representations import article_representation
+from api.v1.serializers import validated
+from content import consumers
+from content.models import (
+    KEY_RE,
+    Branch,
+    BranchTree,
+    Category,
+    ChangeEvent,
+    Product,
+)
+from content.selectors import article_summaries, effective_article, published_articles
 
-class ApiRoot(APIView):
+CACHE_CONTROL = "private, no-cache"  # store, but ask again: edits are live in seconds
+FEEDBACK_MAX_BYTES = 16 * 1024
+
+_ERRORS = {
+    400: OpenApiResponse(out.ErrorOut, description="A parameter or field is invalid."),
+    401: OpenApiResponse(out.ErrorOut, description="No valid API key."),
+    403: OpenApiResponse(out.ErrorOut, description="Outside the key's scopes or branches."),
+    304: OpenApiResponse(description="Not modified: If-None-Match holds the current ETag."),
+    404: OpenApiResponse(out.ErrorOut, description="Unknown, or not readable by this key."),
+    429: OpenApiResponse(out.ErrorOut, description="Too many requests; see Retry-After."),
+}
+
+
+def documented(params: type | None, ok: Any, *, codes: tuple[int, ...] = (), **extra: Any) -> Any:
+    """extend_schema with the query parameters, the answer and the errors every keyed
+    endpoint can give (400, 401, 403, 429) plus `codes`."""
+    responses = {200: ok, **{code: _ERRORS[code] for code in (400, 401, 403, 429, *codes)}}
+    described = [params] if params is not None and params().fields else None
+    return extend_schema(parameters=described, responses=responses, **extra)
+
+
+class ApiView(APIView):
+    """Every v1 view: answers in English (the admin's language is the editors' choice)."""
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
+
+
+class KeyedView(ApiView):
+    """A view for API clients: a Bearer key with ``required_scope``, throttled per key."""
+
+    authentication_classes: ClassVar[list] = [BearerKeyAuthentication]
+    permission_classes: ClassVar[list] = [HasScope]
+    throttle_classes: ClassVar[list] = [KeyRateThrottle]
+    required_scope: ClassVar[str] = Scope.READ
+
+    def reader(self, request: Request, params: dict[str, Any], tree: BranchTree) -> Reader:
+        return reader_of(
+            request.auth, branch=params.get("branch"), channel=params.get("channel"), tree=tree
+        )
+
+
+class ApiRoot(ApiView):
     """Where a client starts: the API's version and links to its resources."""
 
     authentication_classes = ()
@@ -27,10 +104,258 @@ class ApiRoot(APIView):
         )
     )
     def get(self, request: Request) -> Response:
-        return Response(
-            {
-                "name": "KMS knowledge API",
-                "version": "v1",
-                "links": {"schema": reverse("api:v1:schema", request=request)},
+        validated(out.NoParams, request.query_params)
+        names = ("health", "articles", "changes", "branches", "categories", "products")
+        links = {name: reverse(f"api:v1:{name}", request=request) for name in names}
+        links["schema"] = reverse("api:v1:schema", request=request)
+        links["docs"] = reverse("api:v1:docs", request=request)
+        return Response({"name": "KMS knowledge API", "version": "v1", "links": links})
+
+
+class Health(ApiView):
+    """Whether the API can answer, how far the change log is and how far behind each
+    consumer (the search index, webhooks, the cache purge) is. No key needed."""
+
+    authentication_classes = ()
+    permission_classes = ()
+
+    @extend_schema(
+        responses={200: out.HealthOut, 503: out.HealthOut}, auth=[], operation_id="health"
+    )
+    def get(self, request: Request) -> Response:
+        validated(out.NoParams, request.query_params)
+        try:
+            head = ChangeEvent.objects.aggregate(head=Max("seq"))["head"] or 0
+            states = {
+                state.name: {
+                    "position": state.position,
+                    "lag": state.lag,
+                    "failures": state.failures,
+                }
+                for state in consumers.states()
             }
+        except DatabaseError:
+            body = {"status": "unavailable", "change_seq": 0, "consumers": {}}
+            return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response({"status": "ok", "change_seq": head, "consumers": states})
+
+
+def _if_none_match(request: Request, etag: str) -> bool:
+    header = request.headers.get("If-None-Match", "")
+    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return etag in candidates or "*" in candidates
+
+
+class ArticleDetail(KeyedView):
+    """The effective article: HQ's text with the overrides of the reader's branch and its
+    ancestors applied and the branch's variables filled in."""
+
+    @documented(out.ArticleParams, out.ArticleOut, codes=(304, 404), operation_id="article")
+    def get(self, request: Request, key: str) -> Response:
+        params = validated(out.ArticleParams, request.query_params)
+        tree = BranchTree.load()
+        reader = self.reader(request, params, tree)
+        found = None
+        if KEY_RE.fullmatch(key):
+            fmt = params["format"]
+            found = article_representation(key, branch=reader.branch, fmt=fmt, tree=tree)
+        if found is None or not reader.can_read(found["channels"], found["audience"]):
+            raise exceptions.NotFound(f"no article {key} for this reader")
+        etag = f'"{found["etag"]}.{found["format"]}"'
+        headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Authorization"}
+        if _if_none_match(request, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(found, headers=headers)
+
+
+def _cursor_encode(after: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        after = json.loads(raw)["after"]
+    except (binascii.Error, ValueError, KeyError, TypeError) as error:
+        raise ParameterError("cursor", "not a cursor this API gave out") from error
+    if not isinstance(after, str) or not KEY_RE.fullmatch(after):
+        raise ParameterError("cursor", "not a cursor this API gave out")
+    return after
+
+
+class ArticleList(KeyedView):
+    """The articles a reader in the branch and channel can see, by key. Pages follow
+    `next` as `cursor`: an article never moves between pages while editors publish."""
+
+    @documented(out.ArticleListParams, out.ArticlePageOut, operation_id="articles")
+    def get(self, request: Request) -> Response:
+        params = validated(out.ArticleListParams, request.query_params)
+        tree = BranchTree.load()
+        reader = self.reader(request, params, tree)
+        limit = params["limit"]
+        rows = published_articles(
+            channels=reader.channel_filter,
+            audiences=reader.audiences,
+            category=params.get("category"),
+            product=params.get("product"),
+            tag=params.get("tag"),
+            updated_since=params.get("updated_since"),
+            chain=tree.chain(reader.branch),
         )
+        after = _cursor_decode(params["cursor"]) if "cursor" in params else None
+        page: list = []
+        while len(page) <= limit:  # hidden articles are dropped, so fill up in chunks
+            chunk = list((rows.filter(key__gt=after) if after else rows)[: limit + 1])
+            page += article_summaries(chunk, branch=reader.branch, tree=tree)
+            if len(chunk) <= limit:
+                break
+            after = chunk[-1].key
+        more = len(page) > limit
+        page = page[:limit]
+        items = out.ArticleItemOut(page, many=True).data
+        cursor = _cursor_encode(page[-1].key) if more else None
+        return Response({"results": items, "next": cursor}, headers={"Vary": "Authorization"})
+
+
+class ChangeFeed(KeyedView):
+    """The change log from `since`, in order; with `branch` (or a key limited to branches)
+    only the events affecting it. Resume from `next` after any outage."""
+
+    required_scope = Scope.CHANGES
+    SCAN = 20  # pages' worth of events looked at for one filtered page
+
+    @documented(out.ChangeParams, out.ChangePageOut, operation_id="changes")
+    def get(self, request: Request) -> Response:
+        params = validated(out.ChangeParams, request.query_params)
+        tree = BranchTree.load()
+        limit, since = params["limit"], params["since"]
+        wanted = self._branches(request, params.get("branch"), tree)
+        events = ChangeEvent.objects.filter(seq__gt=since).order_by("seq")
+        found, last = [], since
+        if wanted is None:
+            found = list(events[:limit])
+            last = found[-1].seq if found else since
+        else:
+            for event in events[: limit * self.SCAN].iterator(chunk_size=limit):
+                last = event.seq
+                if not wanted.isdisjoint(event.branches):
+                    found.append(event)
+                    if len(found) == limit:
+                        break
+        changes = [
+            {
+                "seq": event.seq,
+                "key": event.article_key,
+                "action": event.action,
+                "branches": event.branches,
+                "revision": event.revision_id,
+                "at": event.occurred_at,
+            }
+            for event in found
+        ]
+        return Response({"changes": out.ChangeOut(changes, many=True).data, "next": last})
+
+    @staticmethod
+    def _branches(request: Request, branch: str | None, tree: BranchTree) -> set[str] | None:
+        """The branches whose events are wanted (None: every event)."""
+        key = request.auth
+        if branch is not None:
+            return {reader_branch(key, branch, tree)}
+        return covered_branches(key, tree)
+
+
+class BranchTreeView(KeyedView):
+    """Every branch, as a tree from HQ, with the variables its readers' text is filled from."""
+
+    @documented(None, out.BranchOut(many=True), operation_id="branches")
+    def get(self, request: Request) -> Response:
+        validated(out.NoParams, request.query_params)
+        rows = list(
+            Branch.objects.order_by("path").values("pk", "code", "name", "variables", "parent")
+        )
+        return Response(
+            _tree(
+                rows,
+                lambda row: {
+                    "code": row["code"],
+                    "name": row["name"],
+                    "variables": row["variables"] or {},
+                },
+            )
+        )
+
+
+class CategoryTreeView(KeyedView):
+    """The business taxonomy as a tree; filter articles with `category=<path>`."""
+
+    @documented(None, out.CategoryOut(many=True), operation_id="categories")
+    def get(self, request: Request) -> Response:
+        validated(out.NoParams, request.query_params)
+        rows = list(Category.objects.order_by("path").values("pk", "path", "name", "parent"))
+        return Response(_tree(rows, lambda row: {"path": row["path"], "name": row["name"]}))
+
+
+class ProductList(KeyedView):
+    """Every product with its line and sale status; filter articles with `product=<code>`."""
+
+    @documented(None, out.ProductOut(many=True), operation_id="products")
+    def get(self, request: Request) -> Response:
+        validated(out.NoParams, request.query_params)
+        products = Product.objects.order_by("code")
+        return Response(out.ProductOut(products, many=True).data)
+
+
+def _tree(rows: list[dict[str, Any]], node: Any) -> list[dict[str, Any]]:
+    """Nested ``node(row) + children`` from rows with ``pk`` and ``parent``, in row order."""
+    nodes = {row["pk"]: {**node(row), "children": []} for row in rows}
+    roots = []
+    for row in rows:
+        parent = nodes.get(row["parent"])
+        (parent["children"] if parent else roots).append(nodes[row["pk"]])
+    return roots
+
+
+def _content_length(request: Request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+class FeedbackCreate(KeyedView):
+    """A reader's verdict on an article (helpful or not), with the query that found it."""
+
+    required_scope = Scope.FEEDBACK
+
+    @extend_schema(
+        request=out.FeedbackIn,
+        responses={201: out.FeedbackOut, **{code: _ERRORS[code] for code in (400, 401, 403, 429)}},
+    )
+    def post(self, request: Request) -> Response:
+        validated(out.NoParams, request.query_params)
+        if _content_length(request) > FEEDBACK_MAX_BYTES:
+            raise exceptions.ValidationError({"body": [f"at most {FEEDBACK_MAX_BYTES} bytes"]})
+        body = out.FeedbackIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        tree = BranchTree.load()
+        reader = self.reader(request, data, tree)
+        article = effective_article(
+            data["key"],
+            branch=reader.branch,
+            channel=reader.channel,
+            audiences=reader.audiences,
+            tree=tree,
+        )
+        if article is None or not reader.can_read(article.channels, article.audience):
+            raise exceptions.ValidationError({"key": [f"no article {data['key']} for this reader"]})
+        feedback = feedback_record(
+            key=request.auth,
+            article_key=article.key,
+            helpful=data["helpful"],
+            branch=reader.branch,
+            channel=reader.channel,
+            query=data["query"],
+            comment=data["comment"],
+        )
+        return Response(out.FeedbackOut(feedback).data, status=status.HTTP_201_CREATED)

@@ -14,7 +14,7 @@ each stating the invariant it keeps (tests/content/test_markdown.py holds us to 
 Import from here: every public name is re-exported.
 """
 
-from content.markdown.analysis import VARIABLE_RE, variable_names
+from content.markdown.analysis import VARIABLE_RE, filled, variable_names
 from content.markdown.checks import (
     Checked,
     Problem,
@@ -37,6 +37,7 @@ __all__ = [
     "Rendered",
     "Section",
     "check",
+    "filled",
     "find_checked",
     "has_embeds",
     "join_sections",

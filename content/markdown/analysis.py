@@ -120,3 +120,13 @@ def placeholders(doc: Doc) -> list[tuple[int, str]]:
 def variable_names(source: str) -> set[str]:
     """The names of the well-formed placeholders in `source` (front matter excluded)."""
     return {name for _, name in placeholders(analyse(source))}
+
+
+def filled(source: str, variables: dict[str, str]) -> str:
+    """`source` with each ``{{ branch.x }}`` a value is known for replaced by it, for
+    readers who take Markdown; unknown names stay as written (as the renderer keeps them)."""
+
+    def value(match: re.Match[str]) -> str:
+        return variables.get(match.group("name"), match.group())
+
+    return VARIABLE_RE.sub(value, source)

@@ -20,7 +20,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from content.fields import ChoiceListField, NameSetField
+from content.fields import ChoiceListField, JSONListField, NameSetField
 from content.models.articles import Audience, Channel, KnowledgeArticle
 from content.models.overrides import BranchOverride, Visibility
 
@@ -39,8 +39,8 @@ class PublishedArticle(models.Model):
     sections = models.JSONField(default=list)  # [{"slug", "heading", "markdown"}], in order
     questions = models.JSONField(default=list)
     category = models.CharField(max_length=255)
-    products = models.JSONField(default=list)
-    tags = models.JSONField(default=list)
+    products = JSONListField(default=list)  # codes, sorted; filter with products__has_item
+    tags = JSONListField(default=list)
     channels = ChoiceListField(choices=Channel.choices)
     audience = models.CharField(max_length=10, choices=Audience.choices)
     effective_from = models.DateField(null=True)

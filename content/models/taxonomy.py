@@ -7,6 +7,7 @@ and there is exactly one branch without a parent — the head office.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -180,6 +181,10 @@ class BranchTree:
                 found.append(node)
                 todo.extend(children.get(node, ()))
         return sorted(found)
+
+    def covering(self, codes: Iterable[str]) -> set[str]:
+        """`codes` and every branch below them; codes of no branch cover nothing."""
+        return {below for code in codes if code in self.parents for below in self.subtree(code)}
 
     def variables_of(self, code: str) -> dict[str, str]:
         """The variables a reader in `code` sees: the nearest branch defining a name wins."""

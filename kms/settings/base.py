@@ -9,7 +9,7 @@ from __future__ import annotations
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from kms.settings.environment import BASE_DIR, data_dir, env, env_list
+from kms.settings.environment import BASE_DIR, data_dir, env, env_bool, env_list
 
 DATA_DIR = data_dir()
 
@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "taggit",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.errors.ApiErrorMiddleware",  # outermost: every error under /api/ stays JSON
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,12 +144,29 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kms",
-        }
+        },
+        "throttle": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kms-throttle",
+        },
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One cache on local disk that every process of the embedded default shares (several
+    # web processes must see the same article versions: content.cache); per-key request
+    # counts stay in each process's memory.
+    CACHES = {
+        "default": {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "SHARDS": 4,
+            "DATABASE_TIMEOUT": 0.25,
+            "OPTIONS": {"size_limit": 2**30},
+        },
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     CELERY_BROKER_URL = "memory://localhost/"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -159,6 +178,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "time-driven-changes": {"task": "content.tasks.time_driven_changes_apply", "schedule": 10.0},
     "consumers-sweep": {"task": "content.tasks.consumers_run_all", "schedule": 5.0},
+    "webhooks-sweep": {"task": "api.tasks.webhooks_sweep", "schedule": 2.0},
 }
 
 # --- Search --------------------------------------------------------------------------
@@ -170,14 +190,42 @@ KMS_SEARCH_INDEX_DIR = DATA_DIR / "index"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    # `format` is the articles' own parameter (html, markdown, text), not a renderer's.
+    "URL_FORMAT_OVERRIDE": None,
 }
+KMS_API_RATE_PER_MINUTE = int(env("KMS_API_RATE_PER_MINUTE", "6000") or 6000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "KMS API",
     "DESCRIPTION": _("Read API of the KMS knowledge base."),
     "VERSION": "1.0.0",
     # The schema describes /api/v1/ only, never the DRF views Wagtail serves under /admin/.
     "PREPROCESSING_HOOKS": ["api.schema.public_endpoints_only"],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "Channel": "content.models.articles.Channel",
+        "Audience": "content.models.articles.Audience",
+        "Action": "content.models.changelog.Action",
+        "ProductLine": "content.models.taxonomy.ProductLine",
+        "SaleStatus": "content.models.taxonomy.SaleStatus",
+    },
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The interactive docs' assets come from the project itself: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+# Webhooks: the seconds a receiver has to answer, the first retry's delay (doubling each
+# time), the consecutive failures after which a subscription is paused, and whether
+# receivers on internal addresses may be called.
+KMS_WEBHOOK_TIMEOUT = float(env("KMS_WEBHOOK_TIMEOUT", "5") or 5)
+KMS_WEBHOOK_BACKOFF = 2.0
+KMS_WEBHOOK_MAX_FAILURES = 8
+KMS_WEBHOOK_ALLOW_PRIVATE = env_bool("KMS_WEBHOOK_ALLOW_PRIVATE", True)
 
 # --- E-mail (workflow notifications) -------------------------------------------------
 EMAIL_URL = env("EMAIL_URL")

@@ -31,7 +31,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "REDIS_URL": (
         "unset",
         "Redis for the Celery broker and the cache. Unset: tasks run eagerly in-process "
-        "and the cache is local memory.",
+        "and the cache is on local disk under `$KMS_DATA_DIR/cache`, shared by every "
+        "process.",
     ),
     "KMS_SEARCH_BACKEND": ("embedded", "`embedded` (tantivy on local disk) or `elasticsearch`."),
     "ELASTICSEARCH_URL": (
@@ -60,6 +61,17 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "Production only: `true` serves plain HTTP (no redirect to HTTPS, no HSTS, cookies "
         "sent without `Secure`), for a local stack with no TLS in front. Leave unset behind "
         "a TLS terminator, which must set `X-Forwarded-Proto`.",
+    ),
+    "KMS_API_RATE_PER_MINUTE": (
+        "6000",
+        "Requests one API key may make per minute unless the key sets its own limit "
+        "(over it: 429 with `Retry-After`).",
+    ),
+    "KMS_WEBHOOK_TIMEOUT": ("5", "Seconds a webhook receiver has to answer a delivery."),
+    "KMS_WEBHOOK_ALLOW_PRIVATE": (
+        "true (production: false)",
+        "Whether webhooks may be sent to hosts on loopback, private or link-local "
+        "addresses. Production refuses them unless this is `true`.",
     ),
     "KMS_LOG_LEVEL": ("INFO", "Log level of the `kms`, `content`, `search` and `api` loggers."),
     "EMAIL_URL": (

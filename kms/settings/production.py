@@ -64,8 +64,16 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # Secure cookies over plain HTTP would make every login and form post fail.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not _plain_http
 
+# A webhook receiver on an internal address needs the operator's say-so.
+KMS_WEBHOOK_ALLOW_PRIVATE = env_bool("KMS_WEBHOOK_ALLOW_PRIVATE", default=False)
+
 # whitenoise serves the collected static files (runserver does it in development).
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE = [
+    *MIDDLEWARE[:_security],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[_security:],
+]
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_anonymous_schema_describes_only_the_public_api() -> None:
-    response = Client().get(reverse("api:v1:schema"), {"format": "json"})
+    response = Client().get(
+        reverse("api:v1:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    )
 
     assert response.status_code == 200
     paths = response.json()["paths"]

@@ -1,0 +1,15 @@
+"""The API's own records: clients' keys, readers' feedback, webhook subscriptions."""
+
+from api.models.feedback import Feedback
+from api.models.keys import ApiKey, Scope
+from api.models.webhooks import Delivery, DeliveryStatus, Subscription, SubscriptionStatus
+
+__all__ = [
+    "ApiKey",
+    "Delivery",
+    "DeliveryStatus",
+    "Feedback",
+    "Scope",
+    "Subscription",
+    "SubscriptionStatus",
+]

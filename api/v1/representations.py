@@ -1,0 +1,87 @@
+"""The v1 representation of an effective article, built once per version and cached.
+
+Invariant: a cached representation is keyed with ``content.cache.article_cache_key`` (via
+``cached_article_view``), so once the cache-purge consumer has passed an event for the
+article no representation built before it is served — in every process, on every cache.
+The representation holds every channel and audience; the caller decides whether its
+reader may see it (:meth:`api.readers.Reader.can_read`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.v1.serializers import ArticleOut
+from content import markdown
+from content.cache import cached_article_view
+from content.embeds import WagtailEmbeds
+from content.models import BranchTree
+from content.resolution import section_content
+from content.selectors import AUDIENCES, EffectiveArticle, effective_article
+
+VIEW = "api-v1"
+
+
+def _sections(article: EffectiveArticle, fmt: str) -> list[dict[str, str]]:
+    embeds = WagtailEmbeds()
+    sections = []
+    for section in article.sections:
+        if fmt == "text":
+            content = section.text
+        else:
+            source = section_content(section)
+            if fmt == "markdown":
+                content = markdown.filled(source, article.variables)
+            else:
+                content = markdown.render(source, variables=article.variables, embeds=embeds).html
+        sections.append({"slug": section.slug, "heading": section.heading, "content": content})
+    return sections
+
+
+def _body(article: EffectiveArticle, fmt: str) -> str:
+    if fmt == "html":
+        return article.html
+    if fmt == "text":
+        return article.text
+    return markdown.filled(article.body, article.variables)
+
+
+def article_payload(article: EffectiveArticle, fmt: str) -> dict[str, Any]:
+    """`article` as v1 shows it, the body and sections in `fmt`."""
+    return ArticleOut(
+        {
+            "key": article.key,
+            "title": article.title,
+            "summary": article.summary,
+            "format": fmt,
+            "body": _body(article, fmt),
+            "sections": _sections(article, fmt),
+            "questions": article.questions,
+            "category": article.category,
+            "products": article.products,
+            "tags": article.tags,
+            "channels": article.channels,
+            "audience": article.audience,
+            "branch": article.branch,
+            "overrides": list(article.overridden_by),
+            "stale": article.stale,
+            "revision": article.revision_id,
+            "updated_at": article.updated_at,
+            "effective_from": article.effective_from,
+            "effective_to": article.effective_to,
+            "etag": article.etag,
+        }
+    ).data
+
+
+def article_representation(
+    key: str, *, branch: str, fmt: str, tree: BranchTree
+) -> dict[str, Any] | None:
+    """The cached payload of `key` for a reader in `branch`, or None if it cannot be read
+    there (not published, not in effect, hidden in the branch)."""
+
+    def build() -> dict[str, Any] | None:
+        article = effective_article(key, branch=branch, audiences=AUDIENCES, tree=tree)
+        return None if article is None else dict(article_payload(article, fmt))
+
+    return cached_article_view(key, (VIEW, branch, fmt), build)

@@ -1,0 +1,216 @@
+"""What v1 accepts (query parameters, bodies) and what it answers, as DRF serializers.
+
+Invariants:
+* every query parameter a view reads is a field of its ``Params`` serializer; a parameter
+  it does not declare, or one given twice, is a 400 naming it (:func:`validated`), and an
+  empty value counts as not given;
+* the output serializers are the schema clients see (drf-spectacular reads them) and the
+  only shape responses take.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import QueryDict
+from rest_framework import serializers
+
+from api.errors import InvalidParameters
+from api.models.feedback import COMMENT_MAX_LENGTH, QUERY_MAX_LENGTH
+from content.models import KEY_RE, Audience, Channel, ProductLine, SaleStatus
+from content.models.changelog import Action
+
+BRANCH_CODE_MAX_LENGTH = 32
+FORMATS = ("html", "markdown", "text")
+
+
+def validated(params: type[serializers.Serializer], query: QueryDict) -> dict[str, Any]:
+    """The query parameters checked against `params`; a 400 listing every problem."""
+    known = params().fields
+    errors: dict[str, list[str]] = {}
+    for name in sorted(set(query) - set(known)):
+        errors[name] = [f"unknown parameter (this endpoint takes {', '.join(known) or 'none'})"]
+    for name in sorted(set(query) & set(known)):
+        if len(query.getlist(name)) > 1:
+            errors[name] = ["given more than once"]
+    data = {name: value for name, value in query.items() if name in known and value != ""}
+    serializer = params(data=data)
+    if not serializer.is_valid():
+        errors.update(
+            {name: [str(m) for m in messages] for name, messages in serializer.errors.items()}
+        )
+    if errors:
+        raise InvalidParameters(errors)
+    return dict(serializer.validated_data)
+
+
+class ReaderParams(serializers.Serializer):
+    """Whose view: a branch (see api.readers for the default) and a channel."""
+
+    branch = serializers.CharField(required=False, max_length=BRANCH_CODE_MAX_LENGTH)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+
+
+class ArticleParams(ReaderParams):
+    format = serializers.ChoiceField(choices=FORMATS, default="html")
+
+
+class ArticleListParams(ReaderParams):
+    category = serializers.CharField(required=False, max_length=255)
+    product = serializers.CharField(required=False, max_length=40)
+    tag = serializers.CharField(required=False, max_length=100)
+    updated_since = serializers.DateTimeField(required=False)
+    cursor = serializers.CharField(required=False, max_length=200)
+    limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
+
+
+class ChangeParams(serializers.Serializer):
+    since = serializers.IntegerField(required=False, default=0, min_value=0)
+    branch = serializers.CharField(required=False, max_length=BRANCH_CODE_MAX_LENGTH)
+    limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=1000)
+
+
+class NoParams(serializers.Serializer):
+    pass
+
+
+# --- bodies -----------------------------------------------------------------------------
+
+
+class FeedbackIn(serializers.Serializer):
+    key = serializers.RegexField(KEY_RE, max_length=32)
+    helpful = serializers.BooleanField()
+    query = serializers.CharField(
+        required=False, allow_blank=True, max_length=QUERY_MAX_LENGTH, default=""
+    )
+    branch = serializers.CharField(required=False, max_length=BRANCH_CODE_MAX_LENGTH)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH, default=""
+    )
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["unknown field"] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class FeedbackOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+# --- answers ----------------------------------------------------------------------------
+
+
+class SectionOut(serializers.Serializer):
+    slug = serializers.CharField(help_text="Stable key of the section: its ## heading text.")
+    heading = serializers.CharField(help_text="Empty for the text before the first heading.")
+    content = serializers.CharField(help_text="The section's text in the format asked for.")
+
+
+class ArticleOut(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField(help_text="The short answer, variables filled.")
+    format = serializers.ChoiceField(choices=FORMATS)
+    body = serializers.CharField(help_text="The whole answer in `format`.")
+    sections = SectionOut(many=True)
+    questions = serializers.ListField(child=serializers.CharField())
+    category = serializers.CharField()
+    products = serializers.ListField(child=serializers.CharField())
+    tags = serializers.ListField(child=serializers.CharField())
+    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices))
+    audience = serializers.ChoiceField(choices=Audience.choices)
+    branch = serializers.CharField(help_text="Whose version this is.")
+    overrides = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Branches whose overrides shaped this version, top down.",
+    )
+    stale = serializers.BooleanField(help_text="An applied override is stale against HQ.")
+    revision = serializers.IntegerField(help_text="HQ's live revision.")
+    updated_at = serializers.DateTimeField()
+    effective_from = serializers.DateField(allow_null=True)
+    effective_to = serializers.DateField(allow_null=True)
+    etag = serializers.CharField()
+
+
+class ArticleItemOut(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    category = serializers.CharField()
+    products = serializers.ListField(child=serializers.CharField())
+    tags = serializers.ListField(child=serializers.CharField())
+    updated_at = serializers.DateTimeField()
+    etag = serializers.CharField()
+
+
+class ArticlePageOut(serializers.Serializer):
+    results = ArticleItemOut(many=True)
+    next = serializers.CharField(
+        allow_null=True, help_text="Pass as `cursor` for the next page; null on the last."
+    )
+
+
+class ChangeOut(serializers.Serializer):
+    seq = serializers.IntegerField()
+    key = serializers.CharField(help_text="Empty for a branch-wide event.")
+    action = serializers.ChoiceField(choices=Action.choices)
+    branches = serializers.ListField(child=serializers.CharField())
+    revision = serializers.IntegerField(allow_null=True)
+    at = serializers.DateTimeField()
+
+
+class ChangePageOut(serializers.Serializer):
+    changes = ChangeOut(many=True)
+    next = serializers.IntegerField(
+        help_text="Pass as `since` next time. It may move past events of other branches "
+        "even when `changes` is empty: call again until it stops moving."
+    )
+
+
+class BranchOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    variables = serializers.DictField(child=serializers.CharField())
+    children = serializers.ListField(child=serializers.DictField(), help_text="Branches.")
+
+
+class CategoryOut(serializers.Serializer):
+    path = serializers.CharField()
+    name = serializers.CharField()
+    children = serializers.ListField(child=serializers.DictField(), help_text="Categories.")
+
+
+class ProductOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    line = serializers.ChoiceField(choices=ProductLine.choices)
+    status = serializers.ChoiceField(choices=SaleStatus.choices)
+
+
+class ConsumerOut(serializers.Serializer):
+    position = serializers.IntegerField()
+    lag = serializers.IntegerField()
+    failures = serializers.IntegerField()
+
+
+class HealthOut(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "unavailable"])
+    change_seq = serializers.IntegerField()
+    consumers = serializers.DictField(child=ConsumerOut())
+
+
+class ErrorDetailOut(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.DictField(
+        help_text="For a 400: each parameter or field, with what is wrong with it."
+    )
+
+
+class ErrorOut(serializers.Serializer):
+    error = ErrorDetailOut()
