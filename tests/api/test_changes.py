@@ -1,0 +1,87 @@
+"""GET changes: the change log from a seq, per branch, resumable after any outage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from content.models import ChangeEvent
+from tests.api.conftest import CLAIMS, HIDDEN_IN_SC, Api
+from tests.factories import make_article, make_override
+
+
+def follow(api: Api, since: int = 0, **params: object) -> tuple[list[dict], int]:
+    """Every change from `since`, page by page, as a counter syncs; and the last `next`."""
+    changes: list[dict] = []
+    while True:
+        response = api.get("changes", {"since": since, **params})
+        assert response.status_code == 200, response.content
+        page = response.json()
+        changes += page["changes"]
+        if page["next"] == since:
+            return changes, since
+        since = page["next"]
+
+
+def test_following_from_zero_reaches_the_head_in_order(api: Api) -> None:
+    changes, last = follow(api, limit=3)
+
+    seqs = [change["seq"] for change in changes]
+    assert seqs == list(ChangeEvent.objects.values_list("seq", flat=True))
+    assert last == seqs[-1]
+    published = next(c for c in changes if c["key"] == CLAIMS and c["action"] == "published")
+    assert set(published) == {"seq", "key", "action", "branches", "revision", "at"}
+    assert set(published["branches"]) == {"HQ", "GD", "GD-SZ", "SC"}
+
+
+def test_a_counter_resumes_where_it_stopped(api: Api) -> None:
+    _, last = follow(api)
+    make_article(key=CLAIMS, summary="修订后的摘要。", products=[], tags=["理赔材料", "医疗险"])
+    make_override(HIDDEN_IN_SC, "SC", hidden=False)
+
+    changes, _ = follow(api, since=last)
+
+    assert [(c["key"], c["action"]) for c in changes] == [
+        (CLAIMS, "published"),
+        (HIDDEN_IN_SC, "override_published"),
+    ]
+
+
+def test_a_branch_follows_only_what_affects_it(api: Api) -> None:
+    make_override(HIDDEN_IN_SC, "GD", summary="广东版本。")
+
+    sichuan, _ = follow(api, branch="SC", limit=2)
+    shenzhen, _ = follow(api, branch="GD-SZ", limit=2)
+
+    assert all("SC" in change["branches"] for change in sichuan)
+    assert all("GD-SZ" in change["branches"] for change in shenzhen)
+    assert (HIDDEN_IN_SC, "override_published") in {(c["key"], c["action"]) for c in sichuan}
+    gd_override = [c for c in shenzhen if c["action"] == "override_published"]
+    assert {c["key"] for c in gd_override} == {CLAIMS, HIDDEN_IN_SC}  # GD's reach SZ
+
+
+def test_a_key_limited_to_a_branch_follows_that_branch_by_default(
+    kb: dict, issue: Callable[..., str]
+) -> None:
+    changes, _ = follow(Api(issue(branches=["GD"])))
+
+    assert changes
+    assert all({"GD", "GD-SZ"} & set(change["branches"]) for change in changes)
+    assert not any(change["branches"] == ["SC"] for change in changes)
+
+
+def test_a_page_filtered_to_a_quiet_branch_still_moves_on(api: Api, kb: dict) -> None:
+    for number in range(10, 40):
+        make_override(CLAIMS if number % 2 else HIDDEN_IN_SC, "SC", note=f"第{number}次")
+    head = ChangeEvent.objects.order_by("-seq").first().seq
+
+    page = api.get("changes", {"branch": "GD-SZ", "since": head - 30, "limit": 1}).json()
+
+    assert page["changes"] == []
+    assert page["next"] == head - 10  # 20 events looked at for a page of 1, none for GD-SZ
+
+
+def test_the_feed_needs_the_changes_scope(kb: dict, issue: Callable[..., str]) -> None:
+    response = Api(issue(scopes=["read"])).get("changes")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == "this key lacks the 'changes' scope"
