@@ -38,7 +38,7 @@ def test_create_prints_the_key_alone_on_its_last_line_and_keeps_only_its_hash(kb
 
 
 def test_internal_grants_internal_articles(kb: dict) -> None:
-    out, _ = create("agent-desk", "--scopes", "read", "--internal")
+    create("agent-desk", "--scopes", "read", "--internal")
 
     assert ApiKey.objects.get(name="agent-desk").audiences == ("public", "internal")
 
