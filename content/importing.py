@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from content import services
 from content.actors import Actor
 from content.markdown import Checked
@@ -43,7 +45,18 @@ class ApplyFailed(Exception):
     """A validated record could not be applied; the whole import was rolled back."""
 
     def __init__(self, lines: str, error: Exception) -> None:
-        super().__init__(f"{lines}: {error}")
+        super().__init__(f"{lines}: {_described(error)}")
+
+
+def _described(error: Exception) -> str:
+    """`error` as one line; a ValidationError names its fields like the validators do."""
+    if isinstance(error, ValidationError):
+        if hasattr(error, "message_dict"):
+            return "; ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+            )
+        return " ".join(error.messages)
+    return str(error)
 
 
 Progress = Callable[[int], None] | None

@@ -3,8 +3,9 @@ and hand after-commit announcements to tasks.
 
 Wagtail's ``page_published`` / ``published`` fire after the live revision is saved; the
 receivers write the snapshot and its change event in the same transaction — and refuse
-to run outside one (content.services.changelog.require_transaction), so a publish can
-never commit without its snapshot. ``post_save`` is not used: ``save_revision()`` fires
+to run outside one (content.services.changelog.require_transaction). Since Wagtail has
+saved the page by then, a ``pre_save`` guard refuses the save itself first, so a publish
+can never commit without its snapshot. ``post_save`` is not used: ``save_revision()`` fires
 it with draft values.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db.models.signals import pre_delete
+from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from kombu.exceptions import OperationalError as BrokerError
 from wagtail.signals import page_published, page_unpublished, published, unpublished
@@ -21,10 +22,30 @@ from wagtail.signals import page_published, page_unpublished, published, unpubli
 from content import tasks
 from content.dispatch import changes_committed, overrides_turned_stale
 from content.models import BranchOverride, KnowledgeArticle
+from content.models.publishing import publishing
 from content.services import snapshots
+from content.services.changelog import TransactionRequired, in_batch
 from content.services.overrides import override_staleness_refresh
 
 logger = logging.getLogger(__name__)
+
+
+@receiver(pre_save, sender=KnowledgeArticle)
+@receiver(pre_save, sender=BranchOverride)
+def live_state_saved_in_a_transaction(sender: type, instance: Any, **kwargs: Any) -> None:
+    """Refuse, before anything of it is written, a save that changes what readers see
+    (``live`` or the live revision) outside a content transaction or a publishing block:
+    its snapshot, written by the receivers below once Wagtail sends ``published``, could
+    not commit with it. (Wagtail's ``Page.save`` is atomic by itself, so "inside some
+    transaction" would not tell.)"""
+    if instance.pk is None or in_batch() or publishing():
+        return
+    stored = sender.objects.filter(pk=instance.pk).values_list("live", "live_revision_id").first()
+    if stored is not None and stored != (instance.live, instance.live_revision_id):
+        raise TransactionRequired(
+            f"changing the live state of {sender.__name__} {instance.pk} must run in a "
+            "content transaction (content.services.publishing, or the model's publish())"
+        )
 
 
 @receiver(page_published, sender=KnowledgeArticle)

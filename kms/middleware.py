@@ -10,8 +10,8 @@ retried by running the view again, never shown to the editor.
 Invariants:
 * safe requests (GET, HEAD, OPTIONS) run without a transaction: they never publish, and
   on SQLite an atomic block would take the database's one write lock;
-* views marked ``transaction.non_atomic_requests`` run as they are (they call services
-  that are their own transactions);
+* views marked ``content.services.transactions.own_transactions`` run as they are (they
+  call services that are their own transactions);
 * the response is rendered inside the transaction, so a template that reads what the
   view wrote sees it consistently.
 """
@@ -21,10 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest, HttpResponse
 
-from content.services.transactions import content_transaction
+from content.services.transactions import content_transaction, has_own_transactions
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -41,7 +40,7 @@ class ContentTransactionMiddleware:
     ) -> HttpResponse | None:
         if request.method in SAFE_METHODS:
             return None
-        if DEFAULT_DB_ALIAS in getattr(view, "_non_atomic_requests", set()):
+        if has_own_transactions(view):
             return None
 
         @content_transaction

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from content.actors import Actor
 from content.models import Release
 from content.services.releases import release_apply, release_rollback, release_schedule
+from content.services.transactions import own_transactions
 
 ACTIONS = {"apply": release_apply, "rollback": release_rollback, "schedule": release_schedule}
 
@@ -38,7 +38,7 @@ class ReleaseViewSet(SnippetViewSet):
     menu_label = gettext_lazy("Releases")
     add_to_admin_menu = True
     menu_order = 130
-    list_display = ["name", "status", "scheduled_at", "applied_at"]
+    list_display = ["name", "status", "scheduled_at", "applied_at", "unscheduled_because"]
     list_filter = ["status"]
 
     def get_edit_handler(self) -> Any:
@@ -49,7 +49,7 @@ class ReleaseViewSet(SnippetViewSet):
         ).bind_to_model(Release)
 
 
-@transaction.non_atomic_requests  # the services are their own (retried) transactions
+@own_transactions  # the services are their own (retried) transactions
 @require_POST
 def release_action(request: HttpRequest, release_id: int, action: str) -> HttpResponse:
     """Apply now, schedule, or roll back a release; the service checks the user."""

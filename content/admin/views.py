@@ -10,7 +10,6 @@ import difflib
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -31,6 +30,7 @@ from content.selectors import (
     stale_overrides,
 )
 from content.services import override_rebase
+from content.services.transactions import own_transactions
 
 
 def preview_as_branch(request: HttpRequest, article_id: int) -> HttpResponse:
@@ -123,7 +123,7 @@ def _changed_parts(override: BranchOverride) -> list[ChangedPart]:
     ]
 
 
-@transaction.non_atomic_requests  # the service is its own (retried) transaction
+@own_transactions  # the service is its own (retried) transaction
 @require_http_methods(["GET", "POST"])
 def rebase(request: HttpRequest, override_id: int) -> HttpResponse:
     """Show what HQ changed under the override, side by side; POST acknowledges it.

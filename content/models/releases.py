@@ -71,6 +71,8 @@ class Release(ClusterableModel):
         related_name="+",
     )
 
+    unscheduled_because = models.TextField(_("why it was unscheduled"), blank=True, editable=False)
+
     panels: ClassVar[list] = [
         FieldPanel("name"),
         FieldPanel("description"),

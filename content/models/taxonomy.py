@@ -7,7 +7,7 @@ and there is exactly one branch without a parent — the head office.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -70,6 +70,13 @@ class TreePathModel(models.Model):
         return f"{parent.path}/{segment}" if parent else segment
 
 
+def head_office_of(parents: Mapping[str, str | None]) -> str | None:
+    """The head office among ``code -> parent code``: the one branch without a parent
+    (None only before the first branch exists). The rule :meth:`Branch.is_head_office`
+    and :meth:`BranchQuerySet.head_office` state for rows."""
+    return next((code for code, parent in parents.items() if parent is None), None)
+
+
 class BranchQuerySet(models.QuerySet):
     def head_office(self) -> Branch | None:
         """The one branch without a parent (None only before the first branch exists)."""
@@ -119,6 +126,10 @@ class Branch(TreePathModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    @property
+    def is_head_office(self) -> bool:
+        return self.parent_id is None
+
     @classmethod
     def known_variable_names(cls) -> set[str]:
         """Every variable name some branch defines: what article text may refer to."""
@@ -129,9 +140,9 @@ class Branch(TreePathModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.parent_id is None:
-            roots = Branch.objects.filter(parent__isnull=True).exclude(pk=self.pk)
-            if roots.exists():
+        if self.is_head_office:
+            head_office = Branch.objects.head_office()
+            if head_office is not None and head_office.pk != self.pk:
                 raise ValidationError({"parent": _("Only the head office has no parent branch.")})
 
 
@@ -152,7 +163,7 @@ class BranchTree:
 
     @property
     def root(self) -> str | None:
-        return next((code for code, parent in self.parents.items() if parent is None), None)
+        return head_office_of(self.parents)
 
     @property
     def codes(self) -> list[str]:

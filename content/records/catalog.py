@@ -11,6 +11,7 @@ from typing import Any
 
 from content import markdown
 from content.models import Branch, KnowledgeArticle, Product, PublishedArticle
+from content.models.taxonomy import head_office_of
 from content.overrides import hq_section_slugs
 from content.vocabulary import RecordStatus
 
@@ -64,7 +65,7 @@ class Catalog:
         return catalog
 
     def root(self) -> str | None:
-        return next((code for code, parent in self.branches.items() if parent is None), None)
+        return head_office_of(self.branches)
 
     def learn(self, record: Record) -> None:
         """Remember a valid record so that later lines may refer to it."""

@@ -81,6 +81,12 @@ def _too_big(name: str, size: str, unit: str = "bytes") -> str:
     )
 
 
+def _within_cap(read: int, name: str, unit: str) -> None:
+    """Stop reading once more than the import cap was read, even inside one line."""
+    if read > limits.IMPORT_MAX_BYTES:
+        raise SourceError(_too_big(name, f"more than {limits.IMPORT_MAX_BYTES:,} {unit}", unit))
+
+
 def _closing(stream: BinaryIO, lines: Iterator[Line]) -> Iterator[Line]:
     with stream:
         yield from lines
@@ -100,6 +106,7 @@ def _binary_lines(
                 if not raw:
                     break
                 size += len(raw)
+                _within_cap(done + size, name, "bytes")
             length = size - raw.endswith(b"\n")
             line = Unreadable(f"the line is {length:,} bytes long; at most {MAX_LINE_BYTES:,}")
         else:
@@ -109,8 +116,7 @@ def _binary_lines(
                 at = f"{error.reason} at byte {error.start + 1} of the line"
                 line = Unreadable(f"not UTF-8 text ({at})")
         done += size
-        if done > limits.IMPORT_MAX_BYTES:
-            raise SourceError(_too_big(name, f"more than {limits.IMPORT_MAX_BYTES:,} bytes"))
+        _within_cap(done, name, "bytes")
         yield line
         first = False
         if progress is not None:
@@ -129,14 +135,13 @@ def _text_lines(stream: TextIO) -> Iterator[Line]:
                 if not raw:
                     break
                 size += len(raw)
+                _within_cap(done + size, "<stdin>", "characters")
             length = size - raw.endswith("\n")
             line = Unreadable(f"the line is {length:,} characters long; at most {MAX_LINE_BYTES:,}")
         else:
             line = _line(raw, first)
         done += size
-        if done > limits.IMPORT_MAX_BYTES:
-            count = f"more than {limits.IMPORT_MAX_BYTES:,} characters"
-            raise SourceError(_too_big("<stdin>", count, "characters"))
+        _within_cap(done, "<stdin>", "characters")
         yield line
         first = False
 

@@ -42,6 +42,26 @@ class Parsed:
     def invalid_lines(self) -> int:
         return len({problem.line for problem in self.problems})
 
+    def report(self, name: str, *, listed: int = 3, shown: int = 100) -> list[str]:
+        """The problems as ``NAME:LINE: field: message`` lines, bounded whatever the file:
+        one line per distinct (field, message) naming its first `listed` lines and how
+        many more, and at most `shown` such lines before the rest are only counted."""
+        lines_of: dict[tuple[str | None, str], list[int]] = {}
+        for problem in self.problems:
+            lines_of.setdefault((problem.field, problem.message), []).append(problem.line)
+        report = []
+        for (field_name, message), lines in list(lines_of.items())[:shown]:
+            where = ", ".join(str(n) for n in lines[:listed])
+            if len(lines) > listed:
+                where += f" and {len(lines) - listed:,} more lines"
+            field_part = f"{field_name}: " if field_name else ""
+            report.append(f"{name}:{where}: {field_part}{message}")
+        if len(lines_of) > shown:
+            hidden = list(lines_of.values())[shown:]
+            count = sum(len(lines) for lines in hidden)
+            report.append(f"{name}: … {count:,} more problems of {len(hidden):,} other kinds")
+        return report
+
 
 def _markdown_texts(raw: Record) -> list[str]:
     """The Markdown of a record that its validator will check without the database: an

@@ -137,7 +137,7 @@ def placeholders_left_empty(
 def delete_blockers(branch: Branch) -> list[str]:
     """Why `branch` may not be deleted (empty when it may)."""
     reasons = []
-    if branch.parent_id is None:
+    if branch.is_head_office:
         reasons.append(_("it is the head office"))
     if count := branch.children.count():
         reasons.append(_("it has %(count)d sub-branch(es)") % {"count": count})
@@ -194,6 +194,21 @@ def branch_upsert(record: Record, *, actor: Actor) -> Outcome:
         return branch_save(Branch(code=record["code"], **values), actor=actor)
     if all(getattr(branch, name) == value for name, value in values.items()):
         return Outcome.UNCHANGED
+    if empty := placeholders_left_empty(branch, variables=values["variables"], parent=parent):
+        raise ValidationError({"variables": empty_placeholders_message(empty)})
     for name, value in values.items():
         setattr(branch, name, value)
     return branch_save(branch, actor=actor)
+
+
+def empty_placeholders_message(empty: dict[str, list[str]], shown: int = 5) -> str:
+    """What removing the variables in `empty` (name -> article keys) would break."""
+    parts = []
+    for name, keys in empty.items():
+        more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+        parts.append(f"{{{{ branch.{name} }}}} in {', '.join(keys[:shown])}{more}")
+    return (
+        "published text would show these placeholders unfilled to this branch's readers: "
+        + "; ".join(parts)
+        + ". Keep the variables, or change those articles first."
+    )

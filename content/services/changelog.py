@@ -82,6 +82,11 @@ def changes_batch() -> Iterator[None]:
         _write(batch.events)
 
 
+def in_batch() -> bool:
+    """Whether the caller runs inside :func:`changes_batch` (a content transaction)."""
+    return _batch.get() is not None
+
+
 def at_batch_end(work: Callable[[], object]) -> None:
     """Run `work` when the outermost batch ends, just before its events are written.
 

@@ -114,7 +114,12 @@ def releases_due_apply() -> int:
             release_apply(release, actor=_scheduling_actor(release))
             applied += 1
         except (ValidationError, PermissionDenied) as error:
-            logger.error("scheduled release failed release=%s error=%s", pk, error)
+            # It will not work at the next tick either: back to its editors, with why.
+            reason = " ".join(getattr(error, "messages", [str(error)]))
+            Release.objects.filter(pk=pk, status=ReleaseStatus.SCHEDULED).update(
+                status=ReleaseStatus.DRAFT, unscheduled_because=reason[:2000]
+            )
+            logger.error("scheduled release unscheduled release=%s error=%s", pk, reason)
         except Exception:
             logger.exception("scheduled release failed release=%s", pk)
     return applied
@@ -130,15 +135,16 @@ def _scheduling_actor(release: Release) -> Actor:
 
 @content_transaction
 def release_schedule(release: Release, *, actor: Actor) -> Release:
-    """Let the scheduler apply `release` at its time; who schedules must be allowed to
-    publish every item, since the scheduler applies it as a system context."""
+    """Let the scheduler apply `release` at its time, as the user who schedules it: they
+    must be allowed to publish every item now, and are checked again at go-live (a
+    release that fails that check goes back to draft, saying why)."""
     require_model(actor, "content.change_release")
     if release.scheduled_at is None:
         raise ValidationError("set a go-live time first")
     for _item, target in _locked_items(release):
         require_publish(actor, target)
     Release.objects.filter(pk=release.pk, status=ReleaseStatus.DRAFT).update(
-        status=ReleaseStatus.SCHEDULED, scheduled_by=actor.user
+        status=ReleaseStatus.SCHEDULED, scheduled_by=actor.user, unscheduled_because=""
     )
     release.refresh_from_db()
     return release

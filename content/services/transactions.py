@@ -79,3 +79,17 @@ def content_transaction(func: Callable[P, T]) -> Callable[P, T]:
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     return run
+
+
+_OWN_TRANSACTIONS = "kms_own_transactions"
+
+
+def own_transactions(view: Callable[P, T]) -> Callable[P, T]:
+    """Mark a view whose services are their own (retried) content transactions: the
+    request is then not wrapped in one (kms.middleware.ContentTransactionMiddleware)."""
+    setattr(view, _OWN_TRANSACTIONS, True)
+    return view
+
+
+def has_own_transactions(view: Callable[..., object]) -> bool:
+    return bool(getattr(view, _OWN_TRANSACTIONS, False))

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError
 from django.test import Client
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -161,6 +162,33 @@ def test_a_branch_import_that_changes_a_hotline_is_logged(articles: None, tmp_pa
     assert [(e.article_key, e.branches) for e in events_after(before)] == [
         ("KB-700001", ["GD", "GD-SZ"])
     ]
+
+
+def test_a_branch_import_that_would_leave_a_placeholder_unfilled_is_refused(
+    articles: None, tmp_path: Any
+) -> None:
+    before = head()
+    record = {"type": "branch", "code": "HQ", "name": "总公司", "parent": None, "variables": {}}
+
+    with pytest.raises(CommandError) as refused:
+        run_import(jsonl(tmp_path, record))
+
+    message = str(refused.value)
+    assert ":1: variables: " in message and "{{ branch.hotline }} in KB-700001" in message
+    assert "nothing imported" in message
+    assert Branch.objects.get(code="HQ").variables == {"hotline": "95500"}
+    assert head() == before
+    assert "95500" in contact_text("SC")
+
+
+def test_a_branch_import_may_drop_a_value_a_parent_still_gives(
+    articles: None, tmp_path: Any
+) -> None:
+    record = {"type": "branch", "code": "GD", "name": "广东分公司", "parent": "HQ", "variables": {}}
+
+    run_import(jsonl(tmp_path, record))
+
+    assert "95500" in contact_text("GD")  # HQ's value now
 
 
 @pytest.mark.parametrize(

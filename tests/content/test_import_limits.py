@@ -143,6 +143,22 @@ def test_a_flood_of_duplicate_headings_is_one_error_line(tmp_path: Path) -> None
     ]
 
 
+def test_a_file_of_broken_records_is_a_short_report(tmp_path: Path) -> None:
+    broken = [article_record(key=f"KB-3{n:05d}", title="") for n in range(3_000)]
+    unknown = [article_record(key=f"KB-4{n:05d}", products=[f"NO-{n}"]) for n in range(200)]
+    path = jsonl(tmp_path, *TAXONOMY, *broken, *unknown)
+
+    output = failed_import(path).splitlines()
+
+    first = len(TAXONOMY) + 1
+    assert output[0] == (
+        f"{path}:{first}, {first + 1}, {first + 2} and 2,997 more lines: title: required"
+    )
+    assert len(output) <= 102  # 100 kinds, the count of the rest, and the summary
+    assert output[-2] == f"{path}: … 101 more problems of 101 other kinds"
+    assert "3200 invalid records; nothing imported" in output[-1]
+
+
 def test_a_directory_is_not_a_file(tmp_path: Path) -> None:
     output = failed_import(tmp_path)
 

@@ -45,8 +45,12 @@ def test_a_publish_outside_a_transaction_is_refused_by_the_snapshot_receiver() -
     revision = article.get_latest_revision()
 
     with pytest.raises(TransactionRequired):
-        # Wagtail's action, called directly without a transaction: the receiver refuses
+        # Wagtail's action, called directly without a transaction: refused
         PublishPageRevisionAction(revision).execute(skip_permission_checks=True)
+
+    article.refresh_from_db()
+    assert not article.live and article.live_revision_id is None  # nothing half-published
+    assert not PublishedArticle.objects.filter(key="KB-800001").exists()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -214,8 +214,32 @@ def test_a_scheduled_release_goes_live_as_whoever_scheduled_it(
 
     gd_draft.refresh_from_db()
     launch.refresh_from_db()
-    assert not gd_draft.live and launch.status == ReleaseStatus.SCHEDULED
+    assert not gd_draft.live
     assert effective_article("KB-700002") is None  # all or nothing
+    # back to its editors, saying why, rather than failing again every ten seconds
+    assert launch.status == ReleaseStatus.DRAFT
+    assert "hqrev may not publish overrides of GD" in launch.unscheduled_because
+    assert releases_due_apply() == 0
+
+
+def test_a_release_scheduled_by_someone_who_left_goes_back_to_draft(
+    launch: Release, hq_reviewer: object
+) -> None:
+    from content.actors import Actor
+    from content.services.releases import release_schedule
+
+    launch.scheduled_at = timezone.now() + dt.timedelta(minutes=5)
+    launch.save()
+    release_schedule(launch, actor=Actor.editor(hq_reviewer))
+    hq_reviewer.is_active = False
+    hq_reviewer.save()
+    Release.objects.filter(pk=launch.pk).update(scheduled_at=timezone.now())
+
+    assert releases_due_apply() == 0
+
+    launch.refresh_from_db()
+    assert launch.status == ReleaseStatus.DRAFT
+    assert "no longer active" in launch.unscheduled_because
 
 
 def test_deleting_an_article_that_is_in_a_release_removes_it_from_the_release(

@@ -132,3 +132,11 @@ def test_production_starts_with_the_compose_environment(
     assert not Path(loaded["STATIC_ROOT"]).is_relative_to(data_dir)
     # The local stack is reached on http://localhost:8000: no redirect, cookies that work.
     assert (loaded["SECURE_SSL_REDIRECT"], loaded["SESSION_COOKIE_SECURE"]) == (False, False)
+
+
+def test_manage_py_names_the_refusal_in_one_line_without_a_traceback(tmp_path: Path) -> None:
+    process = run_python(production_environ(tmp_path, SECRET_KEY="short"), "manage.py", "check")
+
+    assert process.returncode == 1
+    assert process.stderr.startswith("KMS is not configured to start: SECRET_KEY is too weak")
+    assert "Traceback" not in process.stderr

@@ -39,8 +39,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, path: str, skip_invalid: bool, **options: Any) -> None:
         name = "<stdin>" if path == "-" else path
         parsed = importing.parse(_read_lines(path), progress=_progress)
-        for problem in parsed.problems:
-            self.stderr.write(f"{name}:{problem}")
+        for line in parsed.report(name):
+            self.stderr.write(line)
         valid = len(parsed.records)
         if parsed.problems and not skip_invalid:
             raise CommandError(
