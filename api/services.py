@@ -18,13 +18,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from api.auth import key_digest, key_generate
 from api.models import ApiKey, Delivery, DeliveryStatus, Feedback, Subscription, SubscriptionStatus
 from api.models.keys import Scope
 from content.actors import Actor, require_model
-from content.models import Action, Branch, Channel
+from content.models import Action, Branch, ChangeEvent, Channel
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def subscription_add(
         actions=_choices(actions, Action.values, "actions"),
         branches=_known_branches(branches, "branches"),
         created_by=actor.user,
+        starts_after=ChangeEvent.objects.aggregate(head=Max("seq"))["head"] or 0,
     )
     subscription.full_clean()
     subscription.save()

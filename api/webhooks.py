@@ -95,7 +95,8 @@ class WebhookConsumer(Consumer):
             rows += [
                 Delivery(subscription=subscription, event=event, status=status)
                 for event in events
-                if (not subscription.actions or event.action in subscription.actions)
+                if event.seq > subscription.starts_after
+                and (not subscription.actions or event.action in subscription.actions)
                 and (covered is None or not covered.isdisjoint(event.branches))
             ]
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)

@@ -1,7 +1,8 @@
 """Webhook subscriptions and their deliveries, one row per (subscription, event).
 
 Invariants:
-* a subscription receives the events of its actions (every action when empty) that
+* a subscription receives the events after its ``starts_after`` (the head of the log when
+  it was made) of its actions (every action when empty) that
   affect one of its branches or their descendants (every branch when empty), each once
   delivered, in ``seq`` order: a delivery waits until every earlier one of its
   subscription was delivered;
@@ -68,6 +69,8 @@ class Subscription(models.Model):
     )
     paused_reason = models.TextField(_("why paused"), blank=True, editable=False)
     failures = models.PositiveIntegerField(_("consecutive failures"), default=0, editable=False)
+    # The change-log head when it was made: it receives the events after that.
+    starts_after = models.BigIntegerField(_("from change"), default=0, editable=False)
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
