@@ -86,6 +86,37 @@ def apikey_create(
     return IssuedKey(key, secret)
 
 
+def apikey_update(
+    key: ApiKey,
+    *,
+    actor: Actor,
+    name: str,
+    scopes: Iterable[str],
+    branches: Iterable[str] = (),
+    channels: Iterable[str] = (),
+    internal: bool = False,
+    rate_per_minute: int | None = None,
+    revoked: bool = False,
+) -> ApiKey:
+    """Change what `key` may do (never the key itself); `revoked` refuses it from now on."""
+    require_model(actor, "api.change_apikey")
+    key.name = name.strip()
+    key.scopes = _choices(scopes, Scope.values, "scopes")
+    if not key.scopes:
+        raise ValidationError({"scopes": "at least one of " + ", ".join(Scope.values)})
+    key.branches = _known_branches(branches, "branches")
+    key.channels = _choices(channels, Channel.values, "channels")
+    key.internal = internal
+    key.rate_per_minute = rate_per_minute
+    if revoked and key.revoked_at is None:
+        key.revoked_at = timezone.now()
+    elif not revoked:
+        key.revoked_at = None
+    key.full_clean()
+    key.save()
+    return key
+
+
 def apikey_revoke(*, actor: Actor, name: str) -> ApiKey:
     """Refuse `name`'s key from now on (it stays listed, with when it was last used)."""
     require_model(actor, "api.change_apikey")
@@ -150,6 +181,26 @@ def subscription_add(
         created_by=actor.user,
         starts_after=ChangeEvent.objects.aggregate(head=Max("seq"))["head"] or 0,
     )
+    subscription.full_clean()
+    subscription.save()
+    return subscription
+
+
+def subscription_update(
+    subscription: Subscription,
+    *,
+    actor: Actor,
+    name: str,
+    url: str,
+    actions: Iterable[str] = (),
+    branches: Iterable[str] = (),
+) -> Subscription:
+    """Change where and what `subscription` receives (from the next event on)."""
+    require_model(actor, "api.change_subscription")
+    subscription.name = name.strip()
+    subscription.url = url.strip()
+    subscription.actions = _choices(actions, Action.values, "actions")
+    subscription.branches = _known_branches(branches, "branches")
     subscription.full_clean()
     subscription.save()
     return subscription
