@@ -158,7 +158,6 @@ class SubscriptionForm(forms.ModelForm):
     class Meta:
         model = Subscription
         fields = ("name", "url")
-        field_classes = {"url": forms.URLField}
 
     url = forms.URLField(label=gettext_lazy("URL"), assume_scheme="https", max_length=500)
 

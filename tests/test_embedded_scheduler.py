@@ -7,18 +7,15 @@ seconds ahead, then `manage.py runserver` — and nothing else — makes it go l
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.embedded import embedded_environ, manage, runserver
+
 TIMEOUT = 60.0  # beat's interval is 10 s; this is reached only when broken
 
 SCHEDULE = """
@@ -44,43 +41,17 @@ assert not KnowledgeArticle.objects.get(key="KB-990001").live
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def embedded_env(tmp_path: Path) -> dict[str, str]:
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in ("DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL")
-    }
-    env.update(KMS_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="kms.settings.dev")
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
-    )
+    return embedded_environ(tmp_path)
 
 
 @pytest.fixture
-def server(embedded_env: dict[str, str]) -> Iterator[subprocess.Popen]:
+def server(embedded_env: dict[str, str]) -> Iterator[str]:
     manage(embedded_env, "migrate", "-v0")
     manage(embedded_env, "shell", "-c", SCHEDULE)
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{free_port()}", "--noreload"],
-        cwd=ROOT,
-        env=embedded_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    yield process
-    process.terminate()
-    process.wait(timeout=30)
+    with runserver(embedded_env) as base:
+        yield base
 
 
 def published(database: Path) -> tuple[bool, int]:
@@ -96,11 +67,10 @@ def published(database: Path) -> tuple[bool, int]:
 
 
 def test_runserver_alone_publishes_a_scheduled_article_on_time(
-    server: subprocess.Popen, embedded_env: dict[str, str]
+    server: str, embedded_env: dict[str, str]
 ) -> None:
     database = Path(embedded_env["KMS_DATA_DIR"]) / "kms.sqlite3"
     deadline = time.monotonic() + TIMEOUT
     while published(database) != (True, 1):
-        assert server.poll() is None, "the server stopped"
         assert time.monotonic() < deadline, "the scheduled article never went live"
         time.sleep(0.5)
