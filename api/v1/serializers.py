@@ -2,8 +2,8 @@
 
 Invariants:
 * every query parameter a view reads is a field of its ``Params`` serializer; a parameter
-  it does not declare, or one given twice, is a 400 naming it (:func:`validated`), and an
-  empty value counts as not given;
+  it does not declare, one given twice, or one given empty is a 400 naming it
+  (:func:`validated`);
 * the output serializers are the schema clients see (drf-spectacular reads them) and the
   only shape responses take.
 """
@@ -33,7 +33,7 @@ def validated(params: type[serializers.Serializer], query: QueryDict) -> dict[st
     for name in sorted(set(query) & set(known)):
         if len(query.getlist(name)) > 1:
             errors[name] = ["given more than once"]
-    data = {name: value for name, value in query.items() if name in known and value != ""}
+    data = {name: value for name, value in query.items() if name in known}
     serializer = params(data=data)
     if not serializer.is_valid():
         errors.update(
