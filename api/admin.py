@@ -35,6 +35,18 @@ def _branch_choices() -> list[tuple[str, str]]:
     return [(code, f"{code} {name}") for code, name in Branch.objects.values_list("code", "name")]
 
 
+class BranchesField(forms.MultipleChoiceField):
+    """Branch codes to choose from (the choices are read when the form is made)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            label=gettext_lazy("Branches"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=gettext_lazy("None: every branch. A branch covers its sub-branches."),
+        )
+
+
 def _form_errors(form: forms.Form, error: ValidationError) -> None:
     if hasattr(error, "message_dict"):
         for field, problems in error.message_dict.items():
@@ -47,12 +59,7 @@ class ApiKeyForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         label=gettext_lazy("Scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple
     )
-    branches = forms.MultipleChoiceField(
-        label=gettext_lazy("Branches"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("None: every branch. A branch covers its sub-branches."),
-    )
+    branches = BranchesField()
     channels = forms.MultipleChoiceField(
         label=gettext_lazy("Channels"),
         required=False,
@@ -148,12 +155,7 @@ class SubscriptionForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("None: every action."),
     )
-    branches = forms.MultipleChoiceField(
-        label=gettext_lazy("Branches"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("None: every branch. A branch covers its sub-branches."),
-    )
+    branches = BranchesField()
 
     class Meta:
         model = Subscription

@@ -54,6 +54,13 @@ def _choices(values: Iterable[str], choices: Iterable[str], field: str) -> list[
     return values
 
 
+def _scopes(values: Iterable[str]) -> list[str]:
+    scopes = _choices(values, Scope.values, "scopes")
+    if not scopes:
+        raise ValidationError({"scopes": "at least one of " + ", ".join(Scope.values)})
+    return scopes
+
+
 def apikey_create(
     *,
     actor: Actor,
@@ -66,9 +73,7 @@ def apikey_create(
 ) -> IssuedKey:
     """A new key; its secret is in the result only."""
     require_model(actor, "api.add_apikey")
-    scopes = _choices(scopes, Scope.values, "scopes")
-    if not scopes:
-        raise ValidationError({"scopes": "at least one of " + ", ".join(Scope.values)})
+    scopes = _scopes(scopes)
     secret, prefix = key_generate()
     key = ApiKey(
         name=name.strip(),
@@ -101,9 +106,7 @@ def apikey_update(
     """Change what `key` may do (never the key itself); `revoked` refuses it from now on."""
     require_model(actor, "api.change_apikey")
     key.name = name.strip()
-    key.scopes = _choices(scopes, Scope.values, "scopes")
-    if not key.scopes:
-        raise ValidationError({"scopes": "at least one of " + ", ".join(Scope.values)})
+    key.scopes = _scopes(scopes)
     key.branches = _known_branches(branches, "branches")
     key.channels = _choices(channels, Channel.values, "channels")
     key.internal = internal

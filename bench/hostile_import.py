@@ -70,7 +70,7 @@ def run(path: Path, data_dir: Path) -> tuple[float, int, int, int]:
     """(seconds, peak RSS in MB, exit status, lines reported) of one kms_import."""
     env = {**os.environ, "KMS_DATA_DIR": str(data_dir)}
     start = time.perf_counter()
-    done = subprocess.run(  # noqa: S603  (our own interpreter and script)
+    done = subprocess.run(
         ["/usr/bin/time", "-v", sys.executable, "manage.py", "kms_import", str(path)],
         cwd=ROOT,
         env=env,

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from api.models.records import Created
 from content.fields import ChoiceListField, NameSetField
 from content.models import Audience, Channel
 
@@ -31,7 +31,7 @@ class Scope(models.TextChoices):
     FEEDBACK = "feedback", _("Send feedback on articles")
 
 
-class ApiKey(models.Model):
+class ApiKey(Created):
     name = models.CharField(
         _("name"),
         max_length=NAME_MAX_LENGTH,
@@ -53,16 +53,6 @@ class ApiKey(models.Model):
         null=True,
         blank=True,
         help_text=_("Empty: the site's default."),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        editable=False,
-        related_name="+",
     )
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from api.models.records import Created
 from content.fields import ChoiceListField, NameSetField
 from content.models import Action, ChangeEvent
 
@@ -42,7 +42,7 @@ class DeliveryStatus(models.TextChoices):
     DEAD = "dead", _("Dead letter")
 
 
-class Subscription(models.Model):
+class Subscription(Created):
     name = models.CharField(_("name"), max_length=100, unique=True)
     url = models.URLField(
         _("URL"),
@@ -72,16 +72,6 @@ class Subscription(models.Model):
     # The change-log head when it was made: it receives the events after that.
     starts_after = models.BigIntegerField(_("from change"), default=0, editable=False)
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        editable=False,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("webhook subscription")
