@@ -6,7 +6,9 @@ Invariants:
   matched in constant time;
 * a view declares the one scope it needs (``required_scope``); a key without it is a 403
   naming the scope, a request without a valid key a 401;
-* ``last_used_at`` is written at most once a minute per key, so reads stay reads.
+* ``last_used_at`` is written at most once a minute per key, so reads stay reads;
+* a key's row is read at most every ``KMS_API_MEMO_SECONDS`` per web process (api.memo):
+  a revocation or a change of scopes reaches every process within that time.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from api.memo import Memo
 from api.models import ApiKey
 
 KEY_PREFIX = "kms"
 PREFIX_LENGTH = 8
 LAST_USED_EVERY = dt.timedelta(minutes=1)
+_keys: Memo[ApiKey | None] = Memo()
 
 
 def key_digest(key: str) -> str:
@@ -53,10 +57,14 @@ def key_lookup(key: str) -> ApiKey | None:
     prefix = _prefix_of(key)
     if prefix is None:
         return None
-    found = ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
+    found = _keys.get(prefix, lambda: _active(prefix))
     if found is None or not hmac.compare_digest(found.digest, key_digest(key)):
         return None
     return found
+
+
+def _active(prefix: str) -> ApiKey | None:
+    return ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
 
 
 def _touch(key: ApiKey) -> None:

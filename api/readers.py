@@ -6,7 +6,9 @@ Invariants (DESIGN §7):
 * a request that names no branch reads the key's branch when the key names exactly one,
   HQ when the key reads every branch, and is a 400 otherwise;
 * a key limited to channels reads only articles for one of them (a channel it was not
-  given is a 403); a key reads internal articles only when granted them.
+  given is a 403); a key reads internal articles only when granted them;
+* these checks read the branch tree at most every ``KMS_API_MEMO_SECONDS`` per process
+  (:func:`branch_tree`); what an answer *contains* is always built from a fresh tree.
 """
 
 from __future__ import annotations
@@ -17,8 +19,16 @@ from dataclasses import dataclass
 from rest_framework import exceptions
 
 from api.errors import InvalidParameters
+from api.memo import Memo
 from api.models import ApiKey
 from content.models import BranchTree
+
+_trees: Memo[BranchTree] = Memo(size=1)
+
+
+def branch_tree() -> BranchTree:
+    """The branch tree for the access checks, read again every few seconds."""
+    return _trees.get("tree", BranchTree.load)
 
 
 class ParameterError(InvalidParameters):

@@ -33,16 +33,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# Each wrk thread walks its own stride of the pairs, so no two ask for the same one.
 WRK_SCRIPT = """
-local pairs = {}
-for line in io.lines("%(pairs)s") do pairs[#pairs + 1] = line end
-local n = 0
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+function init(args)
+  paths = {}
+  for line in io.lines("%(pairs)s") do paths[#paths + 1] = line end
+  n = id
+end
 request = function()
-  n = n + 1
-  local pair = pairs[(n %% #pairs) + 1]
+  local pair = paths[(n %% #paths) + 1]
+  n = n + %(threads)d
   return wrk.format("GET", "/api/v1/articles/" .. pair, {["Authorization"] = "Bearer %(key)s"})
 end
 """
+WRK_THREADS = 2
 
 
 def setup_django() -> None:
@@ -69,13 +78,16 @@ def bench_key() -> str:
 
 
 def article_pairs(count: int, seed: int) -> list[str]:
-    """``KEY?branch=CODE`` for random published articles and branches."""
+    """``KEY?branch=CODE`` for `count` different random published articles and branches."""
     from content.models import Branch, PublishedArticle
 
     rng = random.Random(seed)
     keys = list(PublishedArticle.objects.filter(in_effect=True).values_list("key", flat=True))
     branches = list(Branch.objects.values_list("code", flat=True))
-    return [f"{rng.choice(keys)}?branch={rng.choice(branches)}" for _ in range(count)]
+    pairs: set[str] = set()
+    while len(pairs) < count:
+        pairs.add(f"{rng.choice(keys)}?branch={rng.choice(branches)}")
+    return sorted(pairs, key=lambda _: rng.random())
 
 
 def serve(port: int, workers: int) -> subprocess.Popen:
@@ -118,7 +130,7 @@ def wrk(port: int, key: str, pairs: list[str], *, seconds: int, connections: int
         pairs_file = Path(tmp) / "pairs.txt"
         pairs_file.write_text("\n".join(pairs) + "\n")
         script = Path(tmp) / "articles.lua"
-        script.write_text(WRK_SCRIPT % {"pairs": pairs_file, "key": key})
+        script.write_text(WRK_SCRIPT % {"pairs": pairs_file, "key": key, "threads": WRK_THREADS})
         done = subprocess.run(
             [
                 "wrk",
@@ -163,7 +175,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--pairs", type=int, default=5000)
+    parser.add_argument("--cold-pairs", type=int, default=30_000)
+    parser.add_argument("--warm-pairs", type=int, default=2_000)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -171,15 +184,18 @@ def main() -> None:
     from content.models import ChangeEvent
 
     key = bench_key()
-    pairs = article_pairs(args.pairs, args.seed)
+    pairs = article_pairs(args.cold_pairs + args.warm_pairs, args.seed)
+    cold_pairs, warm_pairs = pairs[: args.cold_pairs], pairs[args.cold_pairs :]
     head = ChangeEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     server = serve(args.port, args.workers)
     base = f"http://127.0.0.1:{args.port}/api/v1"
     try:
-        cold = wrk(args.port, key, pairs, seconds=args.seconds, connections=args.connections)
-        print(f"articles/{{key}}, pairs never asked for (renders): {cold}")
-        warm = wrk(args.port, key, pairs, seconds=args.seconds, connections=args.connections)
-        print(f"articles/{{key}}, the same pairs again (cache):    {warm}")
+        load = {"seconds": args.seconds, "connections": args.connections}
+        cold = wrk(args.port, key, cold_pairs, **load)
+        print(f"articles/{{key}}, pairs never asked for (each renders): {cold}")
+        wrk(args.port, key, warm_pairs, seconds=15, connections=args.connections)  # fill
+        warm = wrk(args.port, key, warm_pairs, **load)
+        print(f"articles/{{key}}, {len(warm_pairs)} pairs asked for before (cache): {warm}")
         since = max(0, head - 20_000)
         print(
             "changes, 1,000 events a page:",

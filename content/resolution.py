@@ -86,8 +86,17 @@ def summary_resolve(hq_summary: str, layers: Sequence[Layer]) -> tuple[bool, str
     return visible, summary
 
 
-def resolve(hq_summary: str, hq_body: str, layers: Sequence[Layer]) -> Resolved:
-    sections: list[Section | None] = list(parse_sections(hq_body))
+def resolve(
+    hq_summary: str,
+    hq_body: str,
+    layers: Sequence[Layer],
+    *,
+    hq_sections: Sequence[Section] | None = None,
+) -> Resolved:
+    """HQ's summary and body with `layers` applied; `hq_sections` (the body's sections as a
+    snapshot records them) spares parsing the body again."""
+    parsed = parse_sections(hq_body) if hq_sections is None else hq_sections
+    sections: list[Section | None] = list(parsed)
     index = {section.slug: i for i, section in enumerate(sections) if section is not None}
     visible, summary = summary_resolve(hq_summary, layers)
     applied: list[str] = []

@@ -10,6 +10,7 @@ substitutes one override's draft for its live version and is used only by editor
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -18,7 +19,13 @@ from django.db.models import Q, QuerySet
 from content import markdown
 from content.embeds import WagtailEmbeds
 from content.hashing import content_hash
-from content.models import BranchOverride, BranchTree, PublishedArticle, PublishedOverride
+from content.models import (
+    BranchOverride,
+    BranchTree,
+    ChangeEvent,
+    PublishedArticle,
+    PublishedOverride,
+)
 from content.resolution import SUMMARY, Layer, resolve, section_contents, summary_resolve
 from content.vocabulary import SectionMode
 
@@ -85,6 +92,17 @@ def _overrides_by_key(keys: Collection[str], chain: Sequence[str]) -> dict[str, 
     return found
 
 
+def summary_text(source: str, variables: dict[str, str]) -> str:
+    """A summary as readers get it: plain text, variables filled."""
+    return _summary_text(source, tuple(sorted(variables.items())))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _summary_text(source: str, variables: tuple[tuple[str, str], ...]) -> str:
+    # A pure function of its arguments, so remembered: a listing renders 50 summaries.
+    return markdown.render(source, variables=dict(variables)).text
+
+
 def _etag(published: PublishedArticle, layers: Sequence[Layer], variables: dict[str, str]) -> str:
     """Changes iff what the reader could see changes: HQ's snapshot, the layers, the values."""
     return content_hash(
@@ -112,12 +130,15 @@ def _compose(
     stale: bool | None = None,
 ) -> EffectiveArticle | None:
     layers = overrides.layers
-    resolved = resolve(published.summary, published.body, layers)
+    recorded = [
+        markdown.Section(s["slug"], s["heading"], s["markdown"], "") for s in published.sections
+    ]
+    resolved = resolve(published.summary, published.body, layers, hq_sections=recorded)
     if not resolved.visible:
         return None
     variables = tree.variables_of(branch)
     rendered = markdown.render(resolved.body, variables=variables, embeds=WagtailEmbeds())
-    summary = markdown.render(resolved.summary, variables=variables).text
+    summary = summary_text(resolved.summary, variables)
     return EffectiveArticle(
         key=published.key,
         branch=branch,
@@ -240,7 +261,7 @@ def article_summaries(
             ArticleSummary(
                 key=row.key,
                 title=row.title,
-                summary=markdown.render(summary, variables=variables).text,
+                summary=summary_text(summary, variables),
                 category=row.category,
                 products=list(row.products),
                 tags=list(row.tags),
@@ -318,3 +339,39 @@ def override_changes(override: BranchOverride) -> list[OverrideChange]:
                 )
             )
     return changes
+
+
+@dataclass(frozen=True)
+class Change:
+    seq: int
+    key: str
+    action: str
+    branches: list[str]
+    revision: int | None
+    at: dt.datetime
+
+
+def changes_since(
+    since: int, *, limit: int, branches: Collection[str] | None = None, scan: int = 0
+) -> tuple[list[Change], int]:
+    """Up to `limit` change events after `since`, in order, and the seq to go on from.
+
+    With `branches`, only events affecting one of them, looking at no more than `scan`
+    events: the seq returned may then lie past events of other branches even when no
+    change is returned, so a reader calls again until it stops moving.
+    """
+    rows = ChangeEvent.objects.filter(seq__gt=since).order_by("seq")
+    fields = ("seq", "article_key", "action", "branches", "revision_id", "occurred_at")
+    if branches is None:
+        found = [Change(*row) for row in rows.values_list(*fields)[:limit]]
+        return found, found[-1].seq if found else since
+    wanted = frozenset(branches)
+    found, last = [], since
+    for row in rows.values_list(*fields)[: max(scan, limit)].iterator(chunk_size=limit):
+        change = Change(*row)
+        last = change.seq
+        if not wanted.isdisjoint(change.branches):
+            found.append(change)
+            if len(found) == limit:
+                break
+    return found, last

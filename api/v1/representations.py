@@ -14,28 +14,29 @@ from typing import Any
 from api.v1.serializers import ArticleOut
 from content import markdown
 from content.cache import cached_article_view
-from content.embeds import WagtailEmbeds
-from content.models import BranchTree
 from content.resolution import section_content
 from content.selectors import AUDIENCES, EffectiveArticle, effective_article
 
 VIEW = "api-v1"
 
 
+def _content(section: markdown.Section, fmt: str, variables: dict[str, str]) -> str:
+    if fmt == "text":
+        return section.text
+    if fmt == "html":
+        return section.html
+    return markdown.filled(section_content(section), variables)
+
+
 def _sections(article: EffectiveArticle, fmt: str) -> list[dict[str, str]]:
-    embeds = WagtailEmbeds()
-    sections = []
-    for section in article.sections:
-        if fmt == "text":
-            content = section.text
-        else:
-            source = section_content(section)
-            if fmt == "markdown":
-                content = markdown.filled(source, article.variables)
-            else:
-                content = markdown.render(source, variables=article.variables, embeds=embeds).html
-        sections.append({"slug": section.slug, "heading": section.heading, "content": content})
-    return sections
+    return [
+        {
+            "slug": section.slug,
+            "heading": section.heading,
+            "content": _content(section, fmt, article.variables),
+        }
+        for section in article.sections
+    ]
 
 
 def _body(article: EffectiveArticle, fmt: str) -> str:
@@ -74,14 +75,13 @@ def article_payload(article: EffectiveArticle, fmt: str) -> dict[str, Any]:
     ).data
 
 
-def article_representation(
-    key: str, *, branch: str, fmt: str, tree: BranchTree
-) -> dict[str, Any] | None:
+def article_representation(key: str, *, branch: str, fmt: str) -> dict[str, Any] | None:
     """The cached payload of `key` for a reader in `branch`, or None if it cannot be read
-    there (not published, not in effect, hidden in the branch)."""
+    there (not published, not in effect, hidden in the branch). Built from the database
+    as it is now (the branch tree included), never from a memo."""
 
     def build() -> dict[str, Any] | None:
-        article = effective_article(key, branch=branch, audiences=AUDIENCES, tree=tree)
+        article = effective_article(key, branch=branch, audiences=AUDIENCES)
         return None if article is None else dict(article_payload(article, fmt))
 
     return cached_article_view(key, (VIEW, branch, fmt), build)

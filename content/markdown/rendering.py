@@ -9,14 +9,14 @@ never appear, whatever a variable's value or the embed resolver returns.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mdurl
 from markdown_it.token import Token
 
 from content.markdown.analysis import MD, analyse, fill
 from content.markdown.plain import inline_text, plain
-from content.markdown.sections import Section, heads, sections
+from content.markdown.sections import Section, heads, section_blocks, sections
 from content.markdown.urls import ABSOLUTE_HTTP_RE, EmbedResolver, resolve, url_allowed
 
 
@@ -69,6 +69,13 @@ def render(
                 token.type, token.content = "text", inline_text(token.children)
             opened = token if key == "href" else opened
     html = MD.renderer.render(doc.tokens, MD.options, {})
+    # Each section's own HTML from the same tokens, links already checked (no second
+    # parse); footnotes stay in the whole body's HTML.
+    bodies, _notes = section_blocks(doc, found)
+    parts = tuple(
+        replace(part, html=MD.renderer.render(bodies[n], MD.options, {}))
+        for n, part in enumerate(parts)
+    )
     return Rendered(html, plain(doc.tokens), parts)
 
 

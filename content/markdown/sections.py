@@ -34,6 +34,7 @@ class Section:
     heading: str
     markdown: str
     text: str
+    html: str = ""  # set by content.markdown.rendering.render (without the heading)
 
 
 @dataclass
@@ -96,7 +97,8 @@ def _blank(line: str) -> bool:
     return not line.strip(" \t")
 
 
-def sections(doc: Doc, found: list[Head]) -> tuple[Section, ...]:
+def section_blocks(doc: Doc, found: list[Head]) -> tuple[list[list[Token]], list[list[Token]]]:
+    """Each section's tokens without its heading, and its footnotes' tokens, by section."""
     starts = [head.start for head in found]
     bodies: list[list[Token]] = [[] for _ in found]
     notes: list[list[Token]] = [[] for _ in found]
@@ -112,6 +114,11 @@ def sections(doc: Doc, found: list[Head]) -> tuple[Section, ...]:
         if n >= 0 and block[0] is not found[n].token:
             (notes if block[0].type == "footnote_open" else bodies)[n].extend(block)
         block = []
+    return bodies, notes
+
+
+def sections(doc: Doc, found: list[Head]) -> tuple[Section, ...]:
+    bodies, notes = section_blocks(doc, found)
     return tuple(
         Section(head.slug, head.heading, markdown, plain(bodies[n] + notes[n]))
         for n, (head, markdown) in enumerate(zip(found, section_sources(doc, found), strict=True))

@@ -91,7 +91,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a long-lived connection is checked first
 # Every request that may write is one content transaction (kms.middleware): an admin
 # publish commits the live revision, the snapshot and the change event together or not
 # at all, and is retried whole on a deadlock.
@@ -159,7 +159,7 @@ else:
     # counts stay in each process's memory.
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "kms.cache_backends.SharedDiskCache",
             "LOCATION": str(DATA_DIR / "cache"),
             "SHARDS": 4,
             "DATABASE_TIMEOUT": 0.25,
@@ -199,6 +199,9 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
 }
 KMS_API_RATE_PER_MINUTE = int(env("KMS_API_RATE_PER_MINUTE", "6000") or 6000)
+# How stale each web process's view of API keys and of the branch tree may be (api.memo):
+# a revoked key is refused everywhere within this many seconds.
+KMS_API_MEMO_SECONDS = 5.0
 SPECTACULAR_SETTINGS = {
     "TITLE": "KMS API",
     "DESCRIPTION": _("Read API of the KMS knowledge base."),

@@ -12,3 +12,6 @@ CACHES = {
 # Tests run tasks in-process even when REDIS_URL is set (the services tier); the tests
 # that exercise a real worker switch this off for themselves.
 CELERY_TASK_ALWAYS_EAGER = True
+
+# Key and branch-tree changes take effect at once in tests (api.memo; 5 s elsewhere).
+KMS_API_MEMO_SECONDS = 0.0

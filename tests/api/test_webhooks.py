@@ -268,7 +268,7 @@ def test_the_commands_list_pause_and_remove(kb: dict, receiver: Receiver) -> Non
     assert not Subscription.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_publish_never_waits_on_a_hanging_receiver(kb: dict, settings: object) -> None:
     settings.KMS_WEBHOOK_TIMEOUT = 20.0
     hanging = Receiver(hold=True)

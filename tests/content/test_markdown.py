@@ -169,9 +169,25 @@ def test_front_matter_is_not_shown_anywhere() -> None:
 
     assert "内部备注" not in rendered.html
     assert "内部备注" not in rendered.text
-    assert rendered.sections[0] == Section(LEAD, "", "导语。", "导语。")
+    assert rendered.sections[0] == Section(LEAD, "", "导语。", "导语。", "<p>导语。</p>\n")
     assert variable_names("---\nx: {{ branch.fax }}\n---\n正文") == set()
     assert validate("---\nx: {{ branch.fax }\n---\n正文", known_variables=[]) == []
+
+
+def test_each_section_has_its_own_safe_html_without_its_heading() -> None:
+    body = (
+        "导语。\n\n## 办理材料\n\n请致电 {{ branch.hotline }}，[表格](https://kn.example.cn/f.pdf)。\n\n"
+        "## 办理流程\n\n1. 报案\n"
+    )
+
+    lead, materials, steps = render(body, variables={"hotline": "95500"}).sections
+
+    assert lead.html == "<p>导语。</p>\n"
+    assert materials.html == (
+        '<p>请致电 95500，<a href="https://kn.example.cn/f.pdf" rel="noopener noreferrer">表格</a>。</p>\n'
+    )  # links checked and marked as in the whole body
+    assert "<h2" not in materials.html and "<h2" not in steps.html
+    assert steps.html == "<ol>\n<li>报案</li>\n</ol>\n"
 
 
 def test_structure_problems_have_line_numbers() -> None:

@@ -1,0 +1,20 @@
+"""Cache backends of the embedded default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from diskcache import DjangoCache
+
+
+class SharedDiskCache(DjangoCache):
+    """diskcache's Django backend (one cache on local disk for every process), kept open
+    between requests.
+
+    Django closes every cache when a request finishes; for diskcache that means opening its
+    SQLite shards again, pragmas and all, on the next request — most of what a cached
+    answer costs. Its connections are per thread and per process, so keeping them is safe.
+    """
+
+    def close(self, **kwargs: Any) -> None:
+        return None
