@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from content import services
 from content.actors import Actor
@@ -21,6 +22,7 @@ from content.models import BranchOverride, KnowledgeArticle
 from content.records import Record
 from content.records.reading import Parsed, parse
 from content.services import bulk
+from content.services.inserts import statistics_refresh
 from content.services.mapping import Lookups
 from content.services.transactions import conflict_of, content_transaction
 
@@ -77,6 +79,7 @@ def _bulk_overrides(
 
 
 BULK_CREATE = {"article": _bulk_articles, "override": _bulk_overrides}
+BULK_ANALYZE_AT = 1_000  # new rows in one run after which PostgreSQL's statistics are stale
 
 
 def _identity(record: Record) -> object:
@@ -190,6 +193,9 @@ def apply(
         done += len(run)
         if progress:
             progress(done)
+    bulk_loaded = sum(n for what, n in counts.items() if what.endswith(services.Outcome.CREATED))
+    if bulk_create and bulk_loaded >= BULK_ANALYZE_AT:
+        transaction.on_commit(statistics_refresh)
     logger.info("import applied records=%d %s", len(records), _kv(counts))
     return counts
 

@@ -353,25 +353,29 @@ class Change:
 
 def changes_since(
     since: int, *, limit: int, branches: Collection[str] | None = None, scan: int = 0
-) -> tuple[list[Change], int]:
-    """Up to `limit` change events after `since`, in order, and the seq to go on from.
+) -> tuple[list[Change], int, bool]:
+    """Up to `limit` change events after `since`, in order; the seq to go on from; and
+    whether the page is final — the same whenever it is asked for again.
 
     With `branches`, only events affecting one of them, looking at no more than `scan`
     events: the seq returned may then lie past events of other branches even when no
-    change is returned, so a reader calls again until it stops moving.
+    change is returned, so a reader calls again until it stops moving. A page is final
+    when it stopped at `limit` or `scan` rather than at the head of the log: seqs are
+    handed out in commit order, so no event can still appear below its last seq.
     """
     rows = ChangeEvent.objects.filter(seq__gt=since).order_by("seq")
     fields = ("seq", "article_key", "action", "branches", "revision_id", "occurred_at")
     if branches is None:
         found = [Change(*row) for row in rows.values_list(*fields)[:limit]]
-        return found, found[-1].seq if found else since
+        return found, found[-1].seq if found else since, len(found) == limit
     wanted = frozenset(branches)
-    found, last = [], since
-    for row in rows.values_list(*fields)[: max(scan, limit)].iterator(chunk_size=limit):
+    bound = max(scan, limit)
+    found, last, looked = [], since, 0
+    for row in rows.values_list(*fields)[:bound].iterator(chunk_size=limit):
         change = Change(*row)
-        last = change.seq
+        last, looked = change.seq, looked + 1
         if not wanted.isdisjoint(change.branches):
             found.append(change)
             if len(found) == limit:
                 break
-    return found, last
+    return found, last, len(found) == limit or looked == bound

@@ -9,15 +9,20 @@ reader may see it (:meth:`api.readers.Reader.can_read`).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+
+from django.core.cache import cache
+from django.utils import timezone
 
 from api.v1.serializers import ArticleOut
 from content import markdown
 from content.cache import cached_article_view
 from content.resolution import section_content
-from content.selectors import AUDIENCES, EffectiveArticle, effective_article
+from content.selectors import AUDIENCES, EffectiveArticle, changes_since, effective_article
 
 VIEW = "api-v1"
+PAGE_TIMEOUT = 24 * 3600
 
 
 def _content(section: markdown.Section, fmt: str, variables: dict[str, str]) -> str:
@@ -85,3 +90,35 @@ def article_representation(key: str, *, branch: str, fmt: str) -> dict[str, Any]
         return None if article is None else dict(article_payload(article, fmt))
 
     return cached_article_view(key, (VIEW, branch, fmt), build)
+
+
+def change_page(since: int, *, limit: int, branches: set[str] | None, scan: int) -> dict[str, Any]:
+    """A page of the change feed as v1 shows it (the shape of ``ChangePageOut``).
+
+    A final page (content.selectors.changes_since) never changes, so it is cached: the
+    thousands of counters that follow the feed read each page from the cache but once.
+    """
+    wanted = "*" if branches is None else ",".join(sorted(branches))
+    digest = hashlib.sha256(wanted.encode()).hexdigest()[:16]
+    cache_key = f"kms:changes:{VIEW}:{since}:{limit}:{scan}:{digest}"
+    page = cache.get(cache_key)
+    if page is not None:
+        return page
+    found, last, final = changes_since(since, limit=limit, branches=branches, scan=scan)
+    page = {
+        "changes": [
+            {
+                "seq": change.seq,
+                "key": change.key,
+                "action": change.action,
+                "branches": change.branches,
+                "revision": change.revision,
+                "at": timezone.localtime(change.at).isoformat(),
+            }
+            for change in found
+        ],
+        "next": last,
+    }
+    if final:
+        cache.set(cache_key, page, timeout=PAGE_TIMEOUT)
+    return page

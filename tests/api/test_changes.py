@@ -85,3 +85,27 @@ def test_the_feed_needs_the_changes_scope(kb: dict, issue: Callable[..., str]) -
 
     assert response.status_code == 403
     assert response.json()["error"]["message"] == "this key lacks the 'changes' scope"
+
+
+def test_the_last_page_grows_as_events_arrive(api: Api) -> None:
+    _, last = follow(api)
+    make_article(key=CLAIMS, summary="第二版。", products=[], tags=["理赔材料", "医疗险"])
+
+    first = api.get("changes", {"since": last, "limit": 5}).json()
+    make_article(key=CLAIMS, summary="第三版。", products=[], tags=["理赔材料", "医疗险"])
+    second = api.get("changes", {"since": last, "limit": 5}).json()
+
+    assert len(first["changes"]) == 1  # not a full page: never kept as it was
+    assert len(second["changes"]) == 2 and second["next"] > first["next"]
+
+
+def test_a_full_page_reads_the_same_every_time(
+    api: Api, django_assert_max_num_queries: object
+) -> None:
+    page = api.get("changes", {"since": 0, "limit": 3}).json()
+    make_article(key=CLAIMS, summary="第二版。", products=[], tags=["理赔材料", "医疗险"])
+
+    with django_assert_max_num_queries(3):  # the key and the throttle, not the page
+        again = api.get("changes", {"since": 0, "limit": 3}).json()
+
+    assert again == page
