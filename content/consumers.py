@@ -11,7 +11,8 @@ Invariants:
 * nothing is left behind by a skip: :func:`drain`, the one loop that runs a consumer,
   looks for new events again *after* releasing the lock, and an event's nudge tries the
   lock only after the event committed — so either the nudge gets the lock, or the
-  holder's next look sees the event.
+  holder's next look sees the event. A bounded drain (``most``, the after-commit nudge's
+  share) leaves the rest to the periodic sweep, which drains everything.
 
 Consumers are registered by the composition root (kms/consumers.py), not discovered here.
 """
@@ -71,7 +72,10 @@ class Registry:
 registry = Registry()
 
 
-def catch_up(name: str, *, limit: int = 5000) -> int | None:
+CATCH_UP = 5000  # events one catch-up reads at most
+
+
+def catch_up(name: str, *, limit: int = CATCH_UP) -> int | None:
     """Process up to `limit` events after the cursor of consumer `name`; returns how many,
     or None when another worker is running that consumer right now."""
     consumer = registry.get(name)
@@ -114,20 +118,28 @@ def _pending(name: str) -> bool:
     return ChangeEvent.objects.filter(seq__gt=position or 0).exists()
 
 
-def drain(name: str) -> int:
-    """Let consumer `name` catch up with the whole log; returns how many events it handled.
+def drain(name: str, *, most: int | None = None) -> int:
+    """Let consumer `name` catch up with the whole log — or with about `most` events, the
+    rest left to the next run; returns how many events it handled.
 
     Returns early (with what it did) when another worker holds the consumer: that worker
     looks again after it lets go (see the module docstring).
     """
     total = 0
     while True:
-        processed = catch_up(name)
+        processed = catch_up(name, limit=min(most, CATCH_UP) if most else CATCH_UP)
         if processed is None:
             return total
         total += processed
+        if most is not None and total >= most:
+            return total
         if not processed and not _pending(name):
             return total
+
+
+def pending(name: str) -> bool:
+    """Whether the log holds events consumer `name` has not handled yet."""
+    return _pending(name)
 
 
 def replay(name: str, *, from_seq: int) -> int:

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from content import services
 from content.actors import Actor
@@ -193,11 +192,17 @@ def apply(
         done += len(run)
         if progress:
             progress(done)
-    bulk_loaded = sum(n for what, n in counts.items() if what.endswith(services.Outcome.CREATED))
-    if bulk_create and bulk_loaded >= BULK_ANALYZE_AT:
-        transaction.on_commit(statistics_refresh)
     logger.info("import applied records=%d %s", len(records), _kv(counts))
     return counts
+
+
+def statistics_refresh_after(counts: Counter[str]) -> None:
+    """After a committed import that created many rows, refresh the database's statistics
+    (content.services.inserts.statistics_refresh). Called once the consumers had their
+    turn: they have the new events to pass on first."""
+    created = sum(n for what, n in counts.items() if what.endswith(services.Outcome.CREATED))
+    if created >= BULK_ANALYZE_AT:
+        statistics_refresh()
 
 
 def _kv(counts: Counter[str]) -> str:

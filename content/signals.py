@@ -97,7 +97,7 @@ def _enqueue(task: Any, *args: Any) -> None:
 @receiver(changes_committed)
 def consumers_nudge(sender: type, **kwargs: Any) -> None:
     """Ask every consumer to catch up; a lost nudge is caught by the periodic sweep."""
-    _enqueue(tasks.consumers_run_all)
+    _enqueue(tasks.consumers_run_all, tasks.NUDGE_MOST)
 
 
 @receiver(overrides_turned_stale)

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 
 from content import consumers
@@ -38,22 +39,31 @@ def single_run(name: str, *, timeout: int) -> Iterator[bool]:
             cache.delete(key)
 
 
+# What the after-commit nudge lets a consumer do at once: where tasks run eagerly, in the
+# thread that committed (an editor's publish), it must not pay for another's backlog — a
+# 20,000-article import's — which the periodic sweep then works through.
+NUDGE_MOST = 2000
+
+
 @shared_task(bind=True, ignore_result=True, soft_time_limit=60, time_limit=90, max_retries=8)
-def consumer_run(self: object, name: str) -> None:
-    """Let consumer `name` catch up with the change log."""
+def consumer_run(self: object, name: str, most: int | None = None) -> None:
+    """Let consumer `name` catch up with the change log (or with about `most` events)."""
     consumer = consumers.registry.get(name)
     try:
-        consumers.drain(name)
+        consumers.drain(name, most=most)
     except consumer.transient_errors as error:
         retries = self.request.retries  # type: ignore[attr-defined]
         raise self.retry(exc=error, countdown=min(2**retries, 60)) from error  # type: ignore[attr-defined]
+    if most is not None and not settings.CELERY_TASK_ALWAYS_EAGER and consumers.pending(name):
+        consumer_run.delay(name)  # a worker goes on with the rest at once
 
 
 @shared_task(ignore_result=True, soft_time_limit=30, time_limit=60)
-def consumers_run_all() -> None:
-    """Fan out one catch-up per consumer (the after-commit nudge and the periodic sweep)."""
+def consumers_run_all(most: int | None = None) -> None:
+    """Fan out one catch-up per consumer: the periodic sweep (everything) and the
+    after-commit nudge (``most``: a bounded share)."""
     for name in consumers.registry.names():
-        consumer_run.delay(name)
+        consumer_run.delay(name, most)
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)

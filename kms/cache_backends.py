@@ -18,3 +18,9 @@ class SharedDiskCache(DjangoCache):
 
     def close(self, **kwargs: Any) -> None:
         return None
+
+    def set_many(self, data: dict[str, Any], *args: Any, **kwargs: Any) -> list[str]:
+        """Every key in one transaction per shard, not one each (the cache purge raises
+        200 article versions a batch; one by one, an import's 20,000 took 2.5 s)."""
+        with self._cache.transact():
+            return super().set_many(data, *args, **kwargs)

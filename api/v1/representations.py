@@ -9,7 +9,9 @@ reader may see it (:meth:`api.readers.Reader.can_read`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 from typing import Any
 
 from django.core.cache import cache
@@ -92,11 +94,13 @@ def article_representation(key: str, *, branch: str, fmt: str) -> dict[str, Any]
     return cached_article_view(key, (VIEW, branch, fmt), build)
 
 
-def change_page(since: int, *, limit: int, branches: set[str] | None, scan: int) -> dict[str, Any]:
-    """A page of the change feed as v1 shows it (the shape of ``ChangePageOut``).
+def change_page(since: int, *, limit: int, branches: set[str] | None, scan: int) -> bytes:
+    """A page of the change feed as v1 shows it, as JSON (the shape of ``ChangePageOut``).
 
     A final page (content.selectors.changes_since) never changes, so it is cached: the
     thousands of counters that follow the feed read each page from the cache but once.
+    Written out directly: a page of 1,000 HQ changes names 100,000 branches, and most of
+    its events name the same ones.
     """
     wanted = "*" if branches is None else ",".join(sorted(branches))
     digest = hashlib.sha256(wanted.encode()).hexdigest()[:16]
@@ -105,20 +109,19 @@ def change_page(since: int, *, limit: int, branches: set[str] | None, scan: int)
     if page is not None:
         return page
     found, last, final = changes_since(since, limit=limit, branches=branches, scan=scan)
-    page = {
-        "changes": [
-            {
-                "seq": change.seq,
-                "key": change.key,
-                "action": change.action,
-                "branches": change.branches,
-                "revision": change.revision,
-                "at": timezone.localtime(change.at).isoformat(),
-            }
-            for change in found
-        ],
-        "next": last,
-    }
+    items = ",".join(
+        f'{{"seq":{change.seq},"key":{json.dumps(change.key, ensure_ascii=False)},'
+        f'"action":{json.dumps(change.action)},"branches":{_json_list(change.branches)},'
+        f'"revision":{json.dumps(change.revision)},'
+        f'"at":"{timezone.localtime(change.at).isoformat()}"}}'
+        for change in found
+    )
+    page = f'{{"changes":[{items}],"next":{last}}}'.encode()
     if final:
         cache.set(cache_key, page, timeout=PAGE_TIMEOUT)
     return page
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_list(items: tuple[str, ...]) -> str:
+    return json.dumps(list(items), ensure_ascii=False, separators=(",", ":"))

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from django.db import DatabaseError
 from django.db.models import Max
+from django.http import HttpResponse
 from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -234,13 +235,13 @@ class ChangeFeed(KeyedView):
     SCAN = 20  # pages' worth of events looked at for one filtered page
 
     @documented(out.ChangeParams, out.ChangePageOut, operation_id="changes")
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         params = validated(out.ChangeParams, request.query_params)
         tree = branch_tree()
         limit, since = params["limit"], params["since"]
         wanted = self._branches(request, params.get("branch"), tree)
         page = change_page(since, limit=limit, branches=wanted, scan=limit * self.SCAN)
-        return Response(page)
+        return HttpResponse(page, content_type="application/json")
 
     @staticmethod
     def _branches(request: Request, branch: str | None, tree: BranchTree) -> set[str] | None:

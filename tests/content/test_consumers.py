@@ -74,3 +74,28 @@ def test_a_time_driven_run_skips_while_another_is_still_going(
     time_driven_changes_apply()
     assert KnowledgeArticle.objects.get(key="KB-830002").live
     assert cache.get("kms:task-lock:time-driven-changes") is None  # released
+
+
+def test_a_commit_passes_on_a_share_of_a_backlog_and_the_sweep_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import transaction
+
+    from content import tasks
+    from content.models import Action, ConsumerCursor
+    from content.services.changelog import changes_append_bulk
+
+    monkeypatch.setattr(tasks, "NUDGE_MOST", 30)
+    with transaction.atomic():  # a big import's events, as its commit leaves them
+        changes_append_bulk(
+            [ChangeEvent(article_key=f"KB-{n}", action=Action.PUBLISHED) for n in range(100)]
+        )
+
+    tasks.consumers_run_all(tasks.NUDGE_MOST)  # what the nudge after a commit does
+    after_nudge = ConsumerCursor.objects.get(name="cache-purge").position
+    tasks.consumers_run_all()  # the periodic sweep
+    after_sweep = ConsumerCursor.objects.get(name="cache-purge").position
+
+    head = ChangeEvent.objects.order_by("-seq").first().seq
+    assert 30 <= after_nudge - (head - 100) < 100  # a bounded share, not the whole backlog
+    assert after_sweep == head

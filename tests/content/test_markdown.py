@@ -183,9 +183,8 @@ def test_each_section_has_its_own_safe_html_without_its_heading() -> None:
     lead, materials, steps = render(body, variables={"hotline": "95500"}).sections
 
     assert lead.html == "<p>导语。</p>\n"
-    assert materials.html == (
-        '<p>请致电 95500，<a href="https://kn.example.cn/f.pdf" rel="noopener noreferrer">表格</a>。</p>\n'
-    )  # links checked and marked as in the whole body
+    link = '<a href="https://kn.example.cn/f.pdf" rel="noopener noreferrer">表格</a>'
+    assert materials.html == f"<p>请致电 95500，{link}。</p>\n"  # links checked as in the body
     assert "<h2" not in materials.html and "<h2" not in steps.html
     assert steps.html == "<ol>\n<li>报案</li>\n</ol>\n"
 

@@ -35,6 +35,6 @@ def test_a_bulk_import_leaves_the_planner_current(monkeypatch: pytest.MonkeyPatc
         records.append((n + 1, record))
     assert not analysed("content_publishedarticle")
 
-    importing.apply(records, actor=OPERATOR)
+    importing.statistics_refresh_after(importing.apply(records, actor=OPERATOR))
 
     assert analysed("content_publishedarticle")

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from content import importing
+from content import importing, tasks
 from content.actors import Actor
 from content.management.progress import ProgressBar
 from content.records.lines import Line, SourceError, read_lines
@@ -57,6 +57,10 @@ class Command(BaseCommand):
             )
         except importing.ApplyFailed as error:
             raise CommandError(f"{name}:{error}; nothing imported.", returncode=1) from error
+        importing.statistics_refresh_after(counts)
+        # The nudge after commit passed on a share of the new events; the rest now (a
+        # worker's job in services mode), so none waits for a server's sweep.
+        tasks.consumers_run_all.delay()
         summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing"
         self.stdout.write(f"Imported {valid} records from {name}: {summary}.")
         if parsed.problems:
