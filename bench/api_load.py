@@ -181,7 +181,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     setup_django()
+    from django.core.cache import cache
+
     from content.models import ChangeEvent
+
+    cache.clear()  # nothing from an earlier run: "never asked for" must mean it
 
     key = bench_key()
     pairs = article_pairs(args.cold_pairs + args.warm_pairs, args.seed)
