@@ -47,10 +47,10 @@ format: install
 test: lint
 	$(BIN)/pytest
 
-## The services tier: the content tests and the `services` tests on PostgreSQL + Redis.
+## The services tier: the content and API tests and the `services` tests on PostgreSQL + Redis.
 test-services: install
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) \
-		$(BIN)/pytest -m "not es" tests/content tests/services
+		$(BIN)/pytest -m "not es" tests/content tests/api tests/services
 
 ## A Celery worker (and beat) for services mode: needs REDIS_URL and DATABASE_URL.
 worker: install
