@@ -70,7 +70,10 @@ class ApiKeyForm(forms.ModelForm):
     revoked = forms.BooleanField(
         label=gettext_lazy("Revoked"),
         required=False,
-        help_text=gettext_lazy("A revoked key is refused from the moment this is saved."),
+        help_text=gettext_lazy(
+            "A revoked key is refused everywhere within seconds of saving (every web "
+            "process reads keys again at most every 5 s)."
+        ),
     )
 
     class Meta:

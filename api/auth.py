@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from typing import Any
 
@@ -45,11 +46,14 @@ def key_generate() -> tuple[str, str]:
     return f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}", prefix
 
 
+# What key_generate makes: the prefix in hex, the secret in URL-safe base64. Anything else
+# is refused before it reaches the database (PostgreSQL refuses a NUL in a string: a 500).
+KEY_RE = re.compile(rf"\A{KEY_PREFIX}_([0-9a-f]{{{PREFIX_LENGTH}}})_[A-Za-z0-9_-]{{20,100}}\Z")
+
+
 def _prefix_of(key: str) -> str | None:
-    parts = key.split("_", 2)
-    if len(parts) != 3 or parts[0] != KEY_PREFIX or len(parts[1]) != PREFIX_LENGTH:
-        return None
-    return parts[1]
+    match = KEY_RE.match(key)
+    return match.group(1) if match else None
 
 
 def key_lookup(key: str) -> ApiKey | None:

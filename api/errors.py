@@ -15,7 +15,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -23,6 +25,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+# Exceptions Django turns into a 4xx itself: too many fields, a disallowed host, a body
+# too big, a refused permission, an unknown path.
+DJANGO_ANSWERS = (SuspiciousOperation, BadRequest, DjangoPermissionDenied, Http404)
 COMPACT = {"separators": (",", ":"), "ensure_ascii": False}  # as DRF renders
 
 _CODES = {
@@ -117,8 +122,8 @@ class ApiErrorMiddleware:
         return self._replace(response)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not request.path.startswith(API_PREFIX):
-            return None
+        if not request.path.startswith(API_PREFIX) or isinstance(exception, DJANGO_ANSWERS):
+            return None  # Django answers these itself (400, 403, 404); __call__ makes it JSON
         logger.exception("api request failed path=%s", request.path)
         return JsonResponse(
             error_body(500, "internal error; it has been logged"),

@@ -8,9 +8,10 @@ Invariants (see api.models.webhooks for the delivery states):
 * every POST is signed: ``X-KMS-Signature: sha256=HMAC(secret, "<timestamp>.<body>")`` with
   the timestamp in ``X-KMS-Timestamp``; ``X-KMS-Event-Id`` (the event's seq) is the same on
   every attempt, so a receiver can drop repeats;
-* only http(s) URLs are called, without following redirects, with a time limit; unless
-  ``KMS_WEBHOOK_ALLOW_PRIVATE`` is on, a host that resolves to a loopback, private or
-  link-local address is refused (it would let an admin reach the internal network).
+* only http(s) URLs are called, without following redirects, with a time limit, at the
+  one address that was resolved and checked; unless ``KMS_WEBHOOK_ALLOW_PRIVATE`` is on,
+  a host with any address that is not a public internet one is refused (it would let an
+  admin reach the internal network, or a cloud's metadata service).
 """
 
 from __future__ import annotations
@@ -27,12 +28,15 @@ import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from ipaddress import IPv4Address, IPv6Address
 
-import requests
+import certifi
+import urllib3
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 
 from api.dispatch import deliveries_due
 from api.models import Delivery, DeliveryStatus, Subscription, SubscriptionStatus
@@ -41,6 +45,7 @@ from content.consumers import Consumer
 from content.models import BranchTree, ChangeEvent
 
 logger = logging.getLogger(__name__)
+IPAddress = IPv4Address | IPv6Address
 
 LEASE = timedelta(seconds=120)  # longer than one run may take (RUN_BUDGET + a timeout)
 RUN_BUDGET = 30.0  # seconds one run sends for, then it hands over to the next
@@ -113,49 +118,87 @@ class Attempt:
     error: str = ""
 
 
-def _refused_host(url: str) -> str | None:
-    """Why `url`'s host may not be called, or None."""
-    if settings.KMS_WEBHOOK_ALLOW_PRIVATE:
-        return None
-    host = urllib.parse.urlsplit(url).hostname or ""
+def internal(ip: IPAddress) -> bool:
+    """Whether `ip` is not a public internet address — loopback, private, link-local,
+    shared (100.64/10, where clouds keep their metadata services), reserved, multicast —
+    or an IPv6 address that carries such an IPv4 one (mapped, 6to4, Teredo)."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None and internal(embedded):
+            return True
+    return not ip.is_global or ip.is_multicast
+
+
+def _address(host: str, port: int) -> str:
+    """The one address of `host` the delivery will connect to, checked; ValueError says why
+    it may not be called. (Connecting to this address, not the name, means a second DNS
+    answer cannot send the delivery somewhere else.)"""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
-        return f"cannot resolve {host}: {error}"
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
-            return f"{host} resolves to {ip}, an internal address (KMS_WEBHOOK_ALLOW_PRIVATE)"
-    return None
+        raise ValueError(f"cannot resolve {host}: {error}") from error
+    addresses = list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in found))
+    if not settings.KMS_WEBHOOK_ALLOW_PRIVATE:
+        for address in addresses:
+            if internal(ipaddress.ip_address(address)):
+                raise ValueError(
+                    f"{host} resolves to {address}, an internal address (KMS_WEBHOOK_ALLOW_PRIVATE)"
+                )
+    if not addresses:
+        raise ValueError(f"{host} has no address")
+    return addresses[0]
+
+
+def _pool(url: urllib.parse.SplitResult, address: str) -> HTTPConnectionPool:
+    timeout = settings.KMS_WEBHOOK_TIMEOUT
+    options = {
+        "timeout": urllib3.Timeout(connect=min(timeout, 3.0), read=timeout),
+        "retries": False,
+        "maxsize": 1,
+    }
+    if url.scheme == "https":
+        host = url.hostname or ""
+        return HTTPSConnectionPool(
+            address,
+            url.port or 443,
+            server_hostname=host,
+            assert_hostname=host,
+            ca_certs=certifi.where(),
+            **options,
+        )
+    return HTTPConnectionPool(address, url.port or 80, **options)
 
 
 def delivery_send(subscription: Subscription, event: ChangeEvent) -> Attempt:
     """POST `event` to `subscription` once; success is a 2xx answer in time."""
-    if reason := _refused_host(subscription.url):
-        return Attempt(False, reason)
+    url = urllib.parse.urlsplit(subscription.url)
+    host = url.hostname or ""
+    try:
+        address = _address(host, url.port or (443 if url.scheme == "https" else 80))
+    except ValueError as error:
+        return Attempt(False, str(error))
     body = json.dumps(event_payload(event), ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
     headers = {
+        "Host": url.netloc.rpartition("@")[2],
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "X-KMS-Event-Id": str(event.seq),
         "X-KMS-Timestamp": timestamp,
         "X-KMS-Signature": signature(subscription.secret, timestamp, body),
     }
-    timeout = settings.KMS_WEBHOOK_TIMEOUT
+    target = (url.path or "/") + (f"?{url.query}" if url.query else "")
+    pool = _pool(url, address)
     try:
-        response = requests.post(
-            subscription.url,
-            data=body,
-            headers=headers,
-            timeout=(min(timeout, 3.0), timeout),
-            allow_redirects=False,
-        )
-    except requests.RequestException as error:
+        response = pool.urlopen("POST", target, body=body, headers=headers, redirect=False)
+    except urllib3.exceptions.HTTPError as error:
         return Attempt(False, f"{type(error).__name__}: {error}"[:2000])
-    if 200 <= response.status_code < 300:
+    finally:
+        pool.close()
+    if 200 <= response.status < 300:
         return Attempt(True)
-    return Attempt(False, f"HTTP {response.status_code}: {response.text[:500]}")
+    reply = response.data[:200].decode("utf-8", "replace")
+    return Attempt(False, f"HTTP {response.status}: {reply}")
 
 
 def _lease_take(subscription_id: int) -> bool:

@@ -17,8 +17,10 @@ Invariants:
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import ClassVar
 
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
@@ -29,6 +31,13 @@ from content.fields import ChoiceListField, NameSetField
 from content.models import Action, ChangeEvent
 
 URL_MAX_LENGTH = 500
+
+
+def without_credentials(url: str) -> None:
+    """A receiver proves who sends by the signature, not by a password in the URL — which
+    every listing of subscriptions would show."""
+    if "@" in urllib.parse.urlsplit(url).netloc:
+        raise ValidationError(_("No user name or password in the URL: check the signature."))
 
 
 class SubscriptionStatus(models.TextChoices):
@@ -47,7 +56,7 @@ class Subscription(Created):
     url = models.URLField(
         _("URL"),
         max_length=URL_MAX_LENGTH,
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[URLValidator(schemes=["http", "https"]), without_credentials],
         help_text=_("Where events are POSTed: an http or https URL."),
     )
     secret = models.CharField(_("signing secret"), max_length=64, editable=False)

@@ -21,6 +21,7 @@ from content.models import KEY_RE, Audience, Channel, ProductLine, SaleStatus
 from content.models.changelog import Action
 
 BRANCH_CODE_MAX_LENGTH = 32
+SEQ_MAX = 2**63 - 1  # a change-log seq is a 64-bit integer
 FORMATS = ("html", "markdown", "text")
 
 
@@ -65,7 +66,7 @@ class ArticleListParams(ReaderParams):
 
 
 class ChangeParams(serializers.Serializer):
-    since = serializers.IntegerField(required=False, default=0, min_value=0)
+    since = serializers.IntegerField(required=False, default=0, min_value=0, max_value=SEQ_MAX)
     branch = serializers.CharField(required=False, max_length=BRANCH_CODE_MAX_LENGTH)
     limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=1000)
 

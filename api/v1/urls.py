@@ -15,6 +15,14 @@ urlpatterns = [
     path("categories", views.CategoryTreeView.as_view(), name="categories"),
     path("products", views.ProductList.as_view(), name="products"),
     path("feedback", views.FeedbackCreate.as_view(), name="feedback"),
-    path("schema", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="api:v1:schema"), name="docs"),
+    path(
+        "schema",
+        views.takes_no_parameters(SpectacularAPIView.as_view(api_version="v1")),
+        name="schema",
+    ),
+    path(
+        "docs",
+        views.takes_no_parameters(SpectacularSwaggerView.as_view(url_name="api:v1:schema")),
+        name="docs",
+    ),
 ]

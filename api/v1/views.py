@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import DatabaseError
 from django.db.models import Max
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
@@ -27,6 +30,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from api.auth import BearerKeyAuthentication, HasScope
+from api.errors import COMPACT, error_body
 from api.models import Scope
 from api.readers import (
     ParameterError,
@@ -92,6 +96,21 @@ class KeyedView(ApiView):
     permission_classes: ClassVar[list] = [HasScope]
     throttle_classes: ClassVar[list] = [KeyRateThrottle]
     required_scope: ClassVar[str] = Scope.READ
+
+    def check_permissions(self, request: Request) -> None:
+        # Counted before the scope is checked: a key refused for a scope spends its rate.
+        super().check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request: Request) -> None:
+        pass  # done in check_permissions, first
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Authorization"])  # every answer depends on the key
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = CACHE_CONTROL
+        return response
 
     def reader(self, request: Request, params: dict[str, Any], tree: BranchTree) -> Reader:
         return reader_of(
@@ -172,7 +191,7 @@ class ArticleDetail(KeyedView):
         if found is None or not reader.can_read(found["channels"], found["audience"]):
             raise exceptions.NotFound(f"no article {key} for this reader")
         etag = f'"{found["etag"]}.{found["format"]}"'
-        headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Authorization"}
+        headers = {"ETag": etag}
         if _if_none_match(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
         return Response(found, headers=headers)
@@ -224,7 +243,7 @@ class ArticleList(KeyedView):
         page = page[:limit]
         items = out.ArticleItemOut(page, many=True).data
         cursor = _cursor_encode(page[-1].key) if more else None
-        return Response({"results": items, "next": cursor}, headers={"Vary": "Authorization"})
+        return Response({"results": items, "next": cursor})
 
 
 class ChangeFeed(KeyedView):
@@ -253,24 +272,22 @@ class ChangeFeed(KeyedView):
 
 
 class BranchTreeView(KeyedView):
-    """Every branch, as a tree from HQ, with the variables its readers' text is filled from."""
+    """Every branch, as a tree from HQ, with the variables its readers' text is filled from
+    (for a key limited to branches: of those branches and their ancestors only)."""
 
     @documented(None, out.BranchOut(many=True), operation_id="branches")
     def get(self, request: Request) -> Response:
         validated(out.NoParams, request.query_params)
-        rows = list(
-            Branch.objects.order_by("path").values("pk", "code", "name", "variables", "parent")
-        )
-        return Response(
-            _tree(
-                rows,
-                lambda row: {
-                    "code": row["code"],
-                    "name": row["name"],
-                    "variables": row["variables"] or {},
-                },
-            )
-        )
+        tree = BranchTree.load()
+        covered = covered_branches(request.auth, tree)
+        shown = None if covered is None else {up for code in covered for up in tree.chain(code)}
+        rows = Branch.objects.order_by("path").values("pk", "code", "name", "variables", "parent")
+
+        def node(row: dict[str, Any]) -> dict[str, Any]:
+            variables = (row["variables"] or {}) if shown is None or row["code"] in shown else {}
+            return {"code": row["code"], "name": row["name"], "variables": variables}
+
+        return Response(_tree(list(rows), node))
 
 
 class CategoryTreeView(KeyedView):
@@ -347,3 +364,25 @@ class FeedbackCreate(KeyedView):
             comment=data["comment"],
         )
         return Response(out.FeedbackOut(feedback).data, status=status.HTTP_201_CREATED)
+
+
+def takes_no_parameters(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the schema and docs views (drf-spectacular's, which render their own formats):
+    any query parameter is a JSON 400, as on every other endpoint."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET:
+            details = {
+                name: ["unknown parameter (this endpoint takes none)"] for name in request.GET
+            }
+            body = error_body(
+                400,
+                f"invalid query parameters: {', '.join(details)}",
+                details,
+                code="invalid_parameters",
+            )
+            return JsonResponse(body, status=400, json_dumps_params=COMPACT)
+        return view(request, *args, **kwargs)
+
+    return checked

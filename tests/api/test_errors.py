@@ -251,3 +251,53 @@ def test_the_api_speaks_english_whatever_the_admin_speaks(api: Api) -> None:
     assert response.json()["error"]["details"]["limit"] == [
         "Ensure this value is greater than or equal to 1."
     ]
+
+
+def test_json_nested_too_deeply_is_bad_json_not_a_crash(api: Api) -> None:
+    response = api.post("feedback", "[" * 5_000 + "]" * 5_000)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_json"
+
+
+def test_too_many_parameters_is_a_json_400(api: Api) -> None:
+    query = "&".join(f"p{n}=1" for n in range(1_001))
+
+    response = Client(raise_request_exception=False).get(f"/api/v1/health?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+
+
+@pytest.mark.parametrize(
+    "presented", ["kms_\x00\x00\x00\x00\x00\x00\x00\x00_" + "a" * 43, "kms_ZZ_x"]
+)
+def test_a_malformed_key_is_refused_before_any_lookup(api: Api, presented: str) -> None:
+    response = Api(presented).get("branches")
+
+    assert response.status_code == 401
+
+
+def test_a_key_refused_for_its_scope_still_spends_its_rate(
+    kb: dict, issue: Callable[..., str]
+) -> None:
+    rated = Api(issue(scopes=["read"], rate_per_minute=3))
+    refused = [rated.get("changes").status_code for _ in range(3)]
+
+    assert refused == [403, 403, 403]
+    assert rated.get("branches").status_code == 429
+
+
+def test_every_keyed_answer_varies_by_key_and_asks_to_revalidate(api: Api) -> None:
+    for path in ("changes", "branches", "articles", f"articles/{CLAIMS}"):
+        response = api.get(path)
+        assert "Authorization" in response["Vary"], path
+        assert response["Cache-Control"] == "private, no-cache", path
+
+
+@pytest.mark.parametrize("path", ["schema", "docs"])
+def test_the_schema_and_docs_take_no_parameters(path: str) -> None:
+    response = Client().get(f"/api/v1/{path}", {"foo": "1"})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["details"]) == {"foo"}

@@ -124,3 +124,14 @@ def test_health_is_a_json_503_when_the_database_is_down(
 
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+
+
+def test_a_branch_key_sees_the_variables_of_its_branches_and_their_ancestors_only(
+    kb: dict, issue: Callable[..., str]
+) -> None:
+    tree = Api(issue(branches=["GD-SZ"])).get("branches").json()
+
+    hq = tree[0]
+    gd, sc = hq["children"]
+    assert hq["variables"] and gd["variables"] == {"hotline": "020-12345678"}
+    assert sc["code"] == "SC" and sc["variables"] == {}  # not its branch: the tree, no values

@@ -287,3 +287,68 @@ def test_a_publish_never_waits_on_a_hanging_receiver(kb: dict, settings: object)
         hanging.close()
     assert Delivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == 1
     assert Delivery.objects.get().delivered_at > timezone.now() - dt.timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("address", "refused"),
+    [
+        ("127.0.0.1", True),
+        ("10.1.2.3", True),
+        ("169.254.169.254", True),  # a cloud's metadata service
+        ("100.100.100.200", True),  # Alibaba Cloud's, in the shared 100.64/10
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("2002:7f00:1::", True),  # 6to4 around 127.0.0.1
+        ("224.0.0.1", True),
+        ("93.184.216.34", False),
+        ("2606:2800:220:1:248:1893:25c8:1946", False),
+    ],
+)
+def test_only_public_addresses_count_as_outside(address: str, refused: bool) -> None:
+    import ipaddress
+
+    assert webhooks.internal(ipaddress.ip_address(address)) is refused
+
+
+def test_a_delivery_goes_to_the_address_that_was_checked(
+    kb: dict,
+    receiver: Receiver,
+    nudged: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    import socket
+
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    answers = iter([("127.0.0.1", port), ("127.0.0.2", port)])  # a second answer elsewhere
+    lookups: list[str] = []
+    resolve = socket.getaddrinfo
+
+    def rebinding(host: str, *args: object, **kwargs: object) -> list:
+        if host != "rebind.example":
+            return resolve(host, *args, **kwargs)  # an address: nothing to look up
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", next(answers))]
+
+    subscription = subscription_add(
+        actor=OPERATOR, name="bot", url=f"http://rebind.example:{port}/kms-events"
+    )
+    edit(django_capture_on_commit_callbacks, 1)
+    monkeypatch.setattr("api.webhooks.socket.getaddrinfo", rebinding)
+
+    assert deliver(subscription) == 1
+
+    assert lookups == ["rebind.example"]  # looked up once: the connection used that answer
+    assert receiver.received[0].headers["Host"] == f"rebind.example:{port}"
+
+
+def test_a_password_in_the_url_is_refused(kb: dict) -> None:
+    with pytest.raises(CommandError, match="No user name or password"):
+        call_command(
+            "kms_webhook",
+            "add",
+            "x",
+            "https://user:pw@crm.example.com/kms",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
