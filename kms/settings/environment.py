@@ -70,8 +70,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KMS_WEBHOOK_TIMEOUT": ("5", "Seconds a webhook receiver has to answer a delivery."),
     "KMS_WEBHOOK_ALLOW_PRIVATE": (
         "true (production: false)",
-        "Whether webhooks may be sent to hosts on loopback, private or link-local "
-        "addresses. Production refuses them unless this is `true`.",
+        "Whether webhooks may be sent to hosts with an address that is not a public "
+        "internet one (loopback, private, link-local, shared). Production refuses them "
+        "unless this is `true`.",
     ),
     "KMS_LOG_LEVEL": ("INFO", "Log level of the `kms`, `content`, `search` and `api` loggers."),
     "EMAIL_URL": (
