@@ -25,6 +25,7 @@ from content.models import (
     BranchOverride,
     BranchTree,
     ChangeEvent,
+    KnowledgeArticle,
     PublishedArticle,
     PublishedOverride,
 )
@@ -369,19 +370,47 @@ def _changes(rows: QuerySet[ChangeEvent]) -> Iterator[Change]:
         yield Change(seq, key, action, _branch_list(branches), revision, at)
 
 
+def _unreadable(
+    audiences: Collection[str], channels: Collection[str] | None
+) -> QuerySet[KnowledgeArticle] | None:
+    """The articles a reader allowed `audiences` and `channels` (None: every one) may not
+    read, by their current audience and channels; None when they may read every one."""
+    every_audience = set(AUDIENCES) <= set(audiences)
+    if every_audience and channels is None:
+        return None
+    readable = Q(audience__in=list(audiences))
+    if channels is not None:
+        on_a_channel = Q(pk__in=[])
+        for channel in channels:
+            on_a_channel |= Q(channels__contains=f",{channel},")
+        readable &= on_a_channel
+    return KnowledgeArticle.objects.exclude(readable).values("key")
+
+
 def changes_since(
-    since: int, *, limit: int, branches: Collection[str] | None = None, scan: int = 0
+    since: int,
+    *,
+    limit: int,
+    branches: Collection[str] | None = None,
+    scan: int = 0,
+    audiences: Collection[str] = AUDIENCES,
+    channels: Collection[str] | None = None,
 ) -> tuple[list[Change], int, bool]:
     """Up to `limit` change events after `since`, in order; the seq to go on from; and
     whether the page is final — the same whenever it is asked for again.
 
-    With `branches`, only events affecting one of them, looking at no more than `scan`
-    events: the seq returned may then lie past events of other branches even when no
-    change is returned, so a reader calls again until it stops moving. A page is final
+    Events of articles the reader's `audiences` and `channels` exclude are left out (by
+    the articles' current audience and channels). With `branches`, only events affecting
+    one of them, looking at no more than `scan` events: the seq returned may then lie past
+    events of other branches even when no change is returned, so a reader calls again
+    until it stops moving. A page is final
     when it stopped at `limit` or `scan` rather than at the head of the log: seqs are
     handed out in commit order, so no event can still appear below its last seq.
     """
     rows = ChangeEvent.objects.filter(seq__gt=since).order_by("seq")
+    unreadable = _unreadable(audiences, channels)
+    if unreadable is not None:  # an internal article's key is none of a bot's business
+        rows = rows.exclude(article_key__in=unreadable)
     if branches is None:
         found = list(_changes(rows[:limit]))
         return found, found[-1].seq if found else since, len(found) == limit

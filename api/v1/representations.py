@@ -17,6 +17,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 
+from api.readers import Reader
 from api.v1.serializers import ArticleOut
 from content import markdown
 from content.cache import cached_article_view
@@ -94,7 +95,9 @@ def article_representation(key: str, *, branch: str, fmt: str) -> dict[str, Any]
     return cached_article_view(key, (VIEW, branch, fmt), build)
 
 
-def change_page(since: int, *, limit: int, branches: set[str] | None, scan: int) -> bytes:
+def change_page(
+    since: int, *, limit: int, branches: set[str] | None, scan: int, reader: Reader
+) -> bytes:
     """A page of the change feed as v1 shows it, as JSON (the shape of ``ChangePageOut``).
 
     A final page (content.selectors.changes_since) never changes, so it is cached: the
@@ -103,12 +106,20 @@ def change_page(since: int, *, limit: int, branches: set[str] | None, scan: int)
     its events name the same ones.
     """
     wanted = "*" if branches is None else ",".join(sorted(branches))
-    digest = hashlib.sha256(wanted.encode()).hexdigest()[:16]
+    readable = [wanted, ",".join(reader.audiences), ",".join(sorted(reader.channels or ["*"]))]
+    digest = hashlib.sha256("|".join(readable).encode()).hexdigest()[:16]
     cache_key = f"kms:changes:{VIEW}:{since}:{limit}:{scan}:{digest}"
     page = cache.get(cache_key)
     if page is not None:
         return page
-    found, last, final = changes_since(since, limit=limit, branches=branches, scan=scan)
+    found, last, final = changes_since(
+        since,
+        limit=limit,
+        branches=branches,
+        scan=scan,
+        audiences=reader.audiences,
+        channels=reader.channels,
+    )
     items = ",".join(
         f'{{"seq":{change.seq},"key":{json.dumps(change.key, ensure_ascii=False)},'
         f'"action":{json.dumps(change.action)},"branches":{_json_list(change.branches)},'

@@ -248,7 +248,8 @@ class ArticleList(KeyedView):
 
 class ChangeFeed(KeyedView):
     """The change log from `since`, in order; with `branch` (or a key limited to branches)
-    only the events affecting it. Resume from `next` after any outage."""
+    only the events affecting it; never the events of articles the key may not read (an
+    internal one, one of other channels). Resume from `next` after any outage."""
 
     required_scope = Scope.CHANGES
     SCAN = 20  # pages' worth of events looked at for one filtered page
@@ -259,7 +260,15 @@ class ChangeFeed(KeyedView):
         tree = branch_tree()
         limit, since = params["limit"], params["since"]
         wanted = self._branches(request, params.get("branch"), tree)
-        page = change_page(since, limit=limit, branches=wanted, scan=limit * self.SCAN)
+        reader = Reader(
+            branch="",
+            channel=None,
+            channels=frozenset(request.auth.channels) if request.auth.channels else None,
+            audiences=request.auth.audiences,
+        )
+        page = change_page(
+            since, limit=limit, branches=wanted, scan=limit * self.SCAN, reader=reader
+        )
         return HttpResponse(page, content_type="application/json")
 
     @staticmethod

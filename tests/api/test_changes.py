@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from content.models import ChangeEvent
-from tests.api.conftest import CLAIMS, HIDDEN_IN_SC, Api
-from tests.factories import make_article, make_override
+from tests.api.conftest import CLAIMS, HIDDEN_IN_SC, INTERNAL, Api
+from tests.factories import OPERATOR, make_article, make_override
 
 
 def follow(api: Api, since: int = 0, **params: object) -> tuple[list[dict], int]:
@@ -26,7 +26,8 @@ def test_following_from_zero_reaches_the_head_in_order(api: Api) -> None:
     changes, last = follow(api, limit=3)
 
     seqs = [change["seq"] for change in changes]
-    assert seqs == list(ChangeEvent.objects.values_list("seq", flat=True))
+    readable = ChangeEvent.objects.exclude(article_key=INTERNAL)  # a public key's
+    assert seqs == list(readable.values_list("seq", flat=True))
     assert last == seqs[-1]
     published = next(c for c in changes if c["key"] == CLAIMS and c["action"] == "published")
     assert set(published) == {"seq", "key", "action", "branches", "revision", "at"}
@@ -109,3 +110,20 @@ def test_a_full_page_reads_the_same_every_time(
         again = api.get("changes", {"since": 0, "limit": 3}).json()
 
     assert again == page
+
+
+def test_a_public_key_never_hears_of_internal_articles(kb: dict, issue: Callable[..., str]) -> None:
+    from content.models import Branch
+    from content.services import branch_save
+    from tests.api.conftest import COUNTER_ONLY
+
+    branch_save(Branch(code="HB", name="湖北分公司", parent=kb["HQ"]), actor=OPERATOR)
+    public, _ = follow(Api(issue()))
+    internal, _ = follow(Api(issue(internal=True)))
+    bot, _ = follow(Api(issue(channels=["bot"])))
+
+    assert INTERNAL not in {change["key"] for change in public}
+    assert INTERNAL in {change["key"] for change in internal}
+    assert COUNTER_ONLY not in {change["key"] for change in bot}  # not for its channel
+    assert CLAIMS in {change["key"] for change in bot}
+    assert "" in {change["key"] for change in bot}  # branch-wide events stay
