@@ -343,7 +343,8 @@ def test_a_delivery_goes_to_the_address_that_was_checked(
 
 
 def test_a_password_in_the_url_is_refused(kb: dict) -> None:
-    with pytest.raises(CommandError, match="No user name or password"):
+    # Operators read the project's language (Chinese); the message says what to use instead.
+    with pytest.raises(CommandError, match="URL 中不能含用户名或密码"):
         call_command(
             "kms_webhook",
             "add",
