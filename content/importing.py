@@ -165,8 +165,11 @@ def apply(
     import never keeps editors from publishing while it runs.
     """
     _lock_existing(record for _, record in records)
-    lookups = Lookups()
     counts: Counter[str] = Counter()
+    if any(record["type"] == "article" for _, record in records):
+        if services.head_office_ensure(actor=actor) == services.Outcome.CREATED:
+            counts[f"branch {services.Outcome.CREATED}"] += 1
+    lookups = Lookups()
     done = 0
     runs = _runs(records) if bulk_create else ((None, [item]) for item in records)
     for run_type, run in runs:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -42,3 +43,20 @@ def pmap_ahead(fn: Callable[..., T], items: Sequence[Any]) -> Iterator[T]:
         return map(fn, items)
     chunksize = max(16, len(items) // (_workers() * 8))
     return _executor().map(fn, items, chunksize=chunksize)
+
+
+def pmap_stream(fn: Callable[..., T], items: Iterable[Any], *, total: int) -> Iterator[T]:
+    """Like :func:`pmap_ahead` for items made one by one (a database read a chunk at a
+    time): at most two per worker are in flight, so memory stays bounded whatever the
+    input's size. `total` is how much work the items hold in all (articles, say): below
+    the threshold, or on one core, they are mapped in-process."""
+    if total < THRESHOLD or _workers() < 2:
+        yield from map(fn, items)
+        return
+    pending: deque = deque()
+    for item in items:
+        pending.append(_executor().submit(fn, item))
+        if len(pending) >= 2 * _workers():
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()

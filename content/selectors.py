@@ -30,6 +30,7 @@ from content.models import (
     PublishedOverride,
 )
 from content.resolution import SUMMARY, Layer, resolve, section_contents, summary_resolve
+from content.variants import INHERITED, Variant, VariantText
 from content.vocabulary import SectionMode
 
 AUDIENCES = ("public", "internal")  # every audience: what editors see
@@ -85,14 +86,17 @@ def _overrides_by_key(keys: Collection[str], chain: Sequence[str]) -> dict[str, 
     rows: dict[str, dict[str, PublishedOverride]] = {}
     for row in PublishedOverride.objects.filter(article_key__in=keys, branch_code__in=chain):
         rows.setdefault(row.article_key, {})[row.branch_code] = row
-    found = {}
-    for key, by_branch in rows.items():
-        ordered = [by_branch[code] for code in chain if code in by_branch]
-        found[key] = _Overrides(
-            [Layer(row.branch_code, row.visibility, row.summary, row.sections) for row in ordered],
-            [row.published_at for row in ordered],
-        )
-    return found
+    return {
+        key: _layered([by_branch[code] for code in chain if code in by_branch])
+        for key, by_branch in rows.items()
+    }
+
+
+def _layered(ordered: Sequence[PublishedOverride]) -> _Overrides:
+    return _Overrides(
+        [Layer(row.branch_code, row.visibility, row.summary, row.sections) for row in ordered],
+        [row.published_at for row in ordered],
+    )
 
 
 def summary_text(source: str, variables: dict[str, str]) -> str:
@@ -128,7 +132,7 @@ def _compose(
     published: PublishedArticle,
     branch: str,
     overrides: _Overrides,
-    tree: BranchTree,
+    variables: dict[str, str],
     *,
     stale: bool | None = None,
 ) -> EffectiveArticle | None:
@@ -139,7 +143,6 @@ def _compose(
     resolved = resolve(published.summary, published.body, layers, hq_sections=recorded)
     if not resolved.visible:
         return None
-    variables = tree.variables_of(branch)
     rendered = markdown.render(resolved.body, variables=variables, embeds=WagtailEmbeds())
     summary = summary_text(resolved.summary, variables)
     return EffectiveArticle(
@@ -192,7 +195,68 @@ def effective_article(
     code = branch or tree.root or ""
     chain = tree.chain(code)
     overrides = _overrides_by_key([key], chain).get(key, _Overrides([], []))
-    return _compose(published, code, overrides, tree)
+    return _compose(published, code, overrides, tree.variables_of(code))
+
+
+def _variant_text(published: PublishedArticle, overrides: _Overrides) -> VariantText | None:
+    """`published` under `overrides` (top down) as plain text; None when they hide it.
+    HQ's own text is the snapshot's, written when it was published: nothing is rendered."""
+    if overrides.layers:
+        recorded = [
+            markdown.Section(s["slug"], s["heading"], s["markdown"], "") for s in published.sections
+        ]
+        resolved = resolve(
+            published.summary, published.body, overrides.layers, hq_sections=recorded
+        )
+        if not resolved.visible:
+            return None
+        summary, text = summary_text(resolved.summary, {}), markdown.plain_text(resolved.body)
+    else:
+        summary, text = published.summary_text, published.text
+    return VariantText(
+        key=published.key,
+        title=published.title,
+        summary=summary,
+        text=text,
+        questions=list(published.questions),
+        category=published.category,
+        products=list(published.products),
+        tags=list(published.tags),
+        channels=list(published.channels),
+        audience=published.audience,
+        updated_at=max([published.published_at, *overrides.published_at]),
+    )
+
+
+def article_variants(rows: Sequence[PublishedArticle], tree: BranchTree) -> Iterator[Variant]:
+    """Each in-effect row's distinct variants over every branch of `tree`, in row order.
+
+    Branches are grouped by the live overrides along their chains (top down): a branch
+    reads exactly one variant, the one :func:`effective_article` gives it, or none when
+    an override hides the article from it. Articles without overrides have one variant.
+    """
+    keys = [row.key for row in rows]
+    by_key: dict[str, dict[str, PublishedOverride]] = {}
+    for override in PublishedOverride.objects.filter(article_key__in=keys):
+        by_key.setdefault(override.article_key, {})[override.branch_code] = override
+    chains = {code: tree.chain(code) for code in tree.codes} if by_key else {}
+    for row in rows:
+        if not row.in_effect:
+            continue
+        overrides = by_key.get(row.key, {})
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for code, chain in chains.items():
+            signature = tuple(node for node in chain if node in overrides)
+            if signature:
+                groups.setdefault(signature, []).append(code)
+        own = sorted(code for members in groups.values() for code in members)
+        inherited = _variant_text(row, _Overrides([], []))
+        if inherited is not None:
+            yield Variant(inherited, (INHERITED,), tuple(own))
+        for signature, members in sorted(groups.items()):
+            article = _variant_text(row, _layered([overrides[code] for code in signature]))
+            if article is not None:
+                yield Variant(article, tuple(sorted(members)))
 
 
 @dataclass(frozen=True)
@@ -292,7 +356,7 @@ def effective_article_preview(
     layers = [layer for layer in (live.layers if live else []) if layer.branch != code]
     layers.append(Layer(code, override.visibility, override.summary, override.operations()))
     draft = _Overrides(layers, live.published_at if live else [])
-    return _compose(published, code, draft, tree, stale=bool(override.stale))
+    return _compose(published, code, draft, tree.variables_of(code), stale=bool(override.stale))
 
 
 def stale_overrides(branches: Collection[str] | None = None) -> QuerySet[BranchOverride]:

@@ -63,7 +63,12 @@ def consumers_run_all(most: int | None = None) -> None:
     """Fan out one catch-up per consumer: the periodic sweep (everything) and the
     after-commit nudge (``most``: a bounded share)."""
     for name in consumers.registry.names():
-        consumer_run.delay(name, most)
+        try:
+            consumer_run.delay(name, most)
+        except Exception:
+            # The change is committed and the failure is on the consumer's cursor (health
+            # shows it); the other consumers still run, and the sweep retries this one.
+            logger.exception("consumer failed name=%s; the sweep will retry", name)
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)

@@ -1,4 +1,5 @@
-"""What a snapshot records about its texts: the body's sections and the variables used.
+"""What a snapshot records about its texts: the body's sections, the variables used, and
+the plain texts (placeholders as written).
 
 Pure (no Django, no database), so that big imports can compute it on every core with
 ``content.parallel.pmap`` — or take it from the Markdown checks their validation already
@@ -16,6 +17,8 @@ from content import markdown
 class TextFacts:
     sections: list[dict[str, str]]  # [{"slug", "heading", "markdown"}] of the body, in order
     variables: list[str]  # every {{ branch.x }} name the texts use, sorted
+    summary_text: str = ""
+    text: str = ""  # the body's
 
 
 def facts_of(summary: markdown.Checked, body: markdown.Checked) -> TextFacts:
@@ -25,7 +28,7 @@ def facts_of(summary: markdown.Checked, body: markdown.Checked) -> TextFacts:
         for slug, heading, source in body.sections
     ]
     names = {name for _, name in (*summary.placeholders, *body.placeholders)}
-    return TextFacts(sections, sorted(names))
+    return TextFacts(sections, sorted(names), summary.text, body.text)
 
 
 def text_facts(texts: tuple[str, str]) -> TextFacts:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from api.webhooks import WebhookConsumer
 from content.cache import CachePurgeConsumer
 from content.consumers import registry
+from search.indexing import SearchIndexConsumer
 
 
 def register_all() -> None:
     registry.register(CachePurgeConsumer())
+    registry.register(SearchIndexConsumer())
     registry.register(WebhookConsumer())

@@ -24,6 +24,7 @@ from content.markdown.checks import (
     unknown_variables,
     validate,
 )
+from content.markdown.plain import plain_text
 from content.markdown.rendering import Rendered, render, render_with_variables
 from content.markdown.sections import LEAD, Section, join_sections, parse_sections
 from content.markdown.urls import EmbedResolver, has_embeds
@@ -42,6 +43,7 @@ __all__ = [
     "has_embeds",
     "join_sections",
     "parse_sections",
+    "plain_text",
     "problems_of",
     "render",
     "render_with_variables",

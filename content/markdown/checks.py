@@ -27,6 +27,7 @@ import mdurl
 from markdown_it.token import Token
 
 from content.markdown.analysis import VARIABLE_RE, Doc, analyse, placeholders
+from content.markdown.plain import written_text
 from content.markdown.sections import heads, outline
 from content.markdown.urls import EMBED_ID_RE, EMBED_RE, EmbedResolver, resolve
 
@@ -258,9 +259,11 @@ class Checked:
 
     problems: tuple[Problem, ...]
     placeholders: tuple[tuple[int, str], ...]  # (line, name) of well-formed placeholders
-    # (slug, heading, markdown) of its sections, from the same parse: what a published
-    # snapshot records, so a big import parses each body once
+    # (slug, heading, markdown) of its sections and its plain text (placeholders as
+    # written), from the same parse: what a published snapshot records, so a big import
+    # parses each body once
     sections: tuple[tuple[str, str, str], ...] = ()
+    text: str = ""
 
 
 def find_checked(source: str, *, embeds: EmbedResolver | None = None) -> Checked:
@@ -268,7 +271,9 @@ def find_checked(source: str, *, embeds: EmbedResolver | None = None) -> Checked
     if too_long := _too_long(source):
         return Checked((too_long,), ())
     doc = analyse(source)
-    return Checked(tuple(_summarise(_check(doc, embeds))), tuple(placeholders(doc)), outline(doc))
+    problems = tuple(_summarise(_check(doc, embeds)))
+    found, sections = tuple(placeholders(doc)), outline(doc)
+    return Checked(problems, found, sections, written_text(doc))  # the text last: it fills doc
 
 
 def check(source: str, *, embeds: EmbedResolver | None = None) -> Checked:

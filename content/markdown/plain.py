@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 
 from markdown_it.token import Token
 
+from content.markdown.analysis import Doc, analyse, fill
+
 _CJK = r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
 _SOFTBREAK = "\x00"  # markdown-it turns NUL into U+FFFD, so the source cannot contain it
 _CJK_SOFTBREAK_RE = re.compile(rf"(?<={_CJK}){_SOFTBREAK}(?={_CJK})")
@@ -70,3 +72,15 @@ def plain(tokens: Iterable[Token]) -> str:
             emit(" | ".join(cells))
             cells = None
     return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip()
+
+
+def written_text(doc: Doc) -> str:
+    """The plain text of a parsed document with ``{{ branch.x }}`` placeholders as
+    written: what ``render(source).text`` gives without variables (this fills `doc`)."""
+    fill(doc, lambda i: doc.slots[i].group(), lambda _i: None)
+    return plain(doc.tokens)
+
+
+def plain_text(source: str) -> str:
+    """:func:`written_text` of `source`: its plain text, without rendering any HTML."""
+    return written_text(analyse(source))

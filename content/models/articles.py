@@ -271,6 +271,15 @@ class KnowledgeArticle(AtomicPublishing, Page):
             self.path = self._get_path(parent_path, self.depth, ArticlePosition.take(1)[0])
         super().save(*args, **kwargs)
 
+    def get_descendants(self, inclusive: bool = False) -> Any:
+        # Articles are leaves (no subpage types). Wagtail asks each listed article's
+        # descendants whether any is live (may this editor delete or move it?); as a path
+        # prefix that is a LIKE, which SQLite answers by reading every page: 9 ms a row
+        # at 50,000 articles, twice for each of the listing's 50 rows.
+        if self.numchild:
+            return super().get_descendants(inclusive)
+        return Page.objects.filter(pk=self.pk) if inclusive else Page.objects.none()
+
     def get_admin_display_title(self) -> str:
         # The page chooser sets readers_title for branch users (content.admin.choosers):
         # they see the live title, never HQ's draft of the next one.

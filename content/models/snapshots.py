@@ -37,6 +37,10 @@ class PublishedArticle(models.Model):
     summary = models.TextField()
     body = models.TextField()
     sections = models.JSONField(default=list)  # [{"slug", "heading", "markdown"}], in order
+    # Plain texts of summary and body, placeholders as written (from the publish's parse):
+    # the search index reads them instead of rendering every article again.
+    summary_text = models.TextField(blank=True, default="")
+    text = models.TextField(blank=True, default="")
     questions = models.JSONField(default=list)
     category = models.CharField(max_length=255)
     products = JSONListField(default=list)  # codes, sorted; filter with products__has_item

@@ -5,7 +5,12 @@ transaction (content.services.transactions).
 """
 
 from content.services.articles import article_upsert, knowledge_index
-from content.services.branches import branch_delete, branch_save, branch_upsert
+from content.services.branches import (
+    branch_delete,
+    branch_save,
+    branch_upsert,
+    head_office_ensure,
+)
 from content.services.outcome import Outcome
 from content.services.overrides import override_rebase, override_upsert
 from content.services.publishing import publish, unpublish
@@ -19,6 +24,7 @@ __all__ = [
     "branch_upsert",
     "category_ensure",
     "category_upsert",
+    "head_office_ensure",
     "knowledge_index",
     "override_rebase",
     "override_upsert",

@@ -185,6 +185,18 @@ def branch_delete(branch: Branch, *, actor: Actor) -> None:
     change_append(article_key="", action=Action.BRANCH_REMOVED, branches=[code])
 
 
+HEAD_OFFICE = ("HQ", "总公司")  # code and name of the head office a new knowledge base gets
+
+
+def head_office_ensure(*, actor: Actor) -> Outcome:
+    """Create the head office when there is no branch at all: every article is the head
+    office's, so articles imported into an empty knowledge base have one to be read in."""
+    if Branch.objects.exists():
+        return Outcome.UNCHANGED
+    code, name = HEAD_OFFICE
+    return branch_save(Branch(code=code, name=name, parent=None, variables={}), actor=actor)
+
+
 def branch_upsert(record: Record, *, actor: Actor) -> Outcome:
     """Create or update the branch a kms_import record describes."""
     parent = Branch.objects.get(code=record["parent"]) if record["parent"] else None

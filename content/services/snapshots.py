@@ -70,6 +70,8 @@ def article_snapshot(
         article_id=article.pk,
         revision_id=revision_id,
         variables=facts.variables,
+        summary_text=facts.summary_text,
+        text=facts.text,
         in_effect=in_effect(article.effective_from, article.effective_to, today()),
         published_at=timezone.now(),
         **fields,

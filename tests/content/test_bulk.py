@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.models import ModelLogEntry, PageLogEntry, Revision
+from wagtail.search.models import IndexEntry
 
 from content import importing
 from content.models import (
@@ -141,6 +143,13 @@ def dump() -> dict[str, Any]:
         (s["article_key"], s["branch_code"]): _clean(s) for s in PublishedOverride.objects.values()
     }
     events = sorted((e.article_key, e.action, tuple(e.branches)) for e in ChangeEvent.objects.all())
+    keys = {str(pk): key for pk, key in KnowledgeArticle.objects.values_list("pk", "key")}
+    search_entries = {
+        keys[entry.object_id]: (entry.title, entry.body, entry.autocomplete)
+        for entry in IndexEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(KnowledgeArticle), object_id__in=keys
+        )
+    }
     effective = {
         (key, branch): (e.html, e.summary, e.etag)
         if (e := effective_article(key, branch=branch))
@@ -156,6 +165,7 @@ def dump() -> dict[str, Any]:
         "override_snapshots": override_snapshots,
         "events": events,
         "effective": effective,
+        "search_entries": search_entries,
     }
 
 
@@ -184,7 +194,8 @@ def test_bulk_and_one_by_one_imports_write_the_same_rows() -> None:
 
     assert len(bulk["articles"]) == 76 and len(bulk["overrides"]) == 8
     parts = ("articles", "order", "overrides", "snapshots", "override_snapshots", "events")
-    for part in (*parts, "effective"):
+    assert len(bulk["search_entries"]) == 76  # the admin's search finds every article
+    for part in (*parts, "effective", "search_entries"):
         assert bulk[part] == one_by_one[part], (part, _diff(bulk[part], one_by_one[part])[:5])
 
 

@@ -99,3 +99,28 @@ def test_a_commit_passes_on_a_share_of_a_backlog_and_the_sweep_the_rest(
     head = ChangeEvent.objects.order_by("-seq").first().seq
     assert 30 <= after_nudge - (head - 100) < 100  # a bounded share, not the whole backlog
     assert after_sweep == head
+
+
+class Broken(consumers.Consumer):
+    """A consumer with a bug."""
+
+    name = "a-broken"  # sorted first: the others run after it
+
+    def handle(self, event: ChangeEvent) -> None:
+        raise LookupError("no branch ''")
+
+
+def test_a_failing_consumer_neither_fails_the_commit_nor_stops_the_others() -> None:
+    from content import tasks
+    from content.models import ConsumerCursor
+
+    consumers.registry.register(Broken())
+    try:
+        make_article(key="KB-830002")
+        tasks.consumers_run_all()  # what the nudge does where tasks run eagerly
+    finally:
+        consumers.registry.unregister(Broken.name)
+    head = ChangeEvent.objects.order_by("-seq").first().seq
+    assert ConsumerCursor.objects.get(name="cache-purge").position == head
+    broken = ConsumerCursor.objects.get(name=Broken.name)
+    assert broken.position < head and "no branch" in broken.last_error

@@ -26,7 +26,12 @@ from content.parallel import pmap_ahead
 from content.records import Record
 from content.selectors import BranchTree
 from content.services.articles import children_added, knowledge_index
-from content.services.bulk.rows import insert_child_rows, page_log, revisions_create
+from content.services.bulk.rows import (
+    insert_child_rows,
+    page_log,
+    revisions_create,
+    search_entries_add,
+)
 from content.services.changelog import changes_append_bulk
 from content.services.inserts import insert_rows
 from content.services.mapping import Lookups, article_products, article_values, is_published
@@ -145,6 +150,7 @@ def _chunk(
         for p in a.products.all()
     )
     _log(articles, revisions, actor, article_ct, now)
+    search_entries_add(KnowledgeArticle, articles)
 
     live = [(a, r) for a, r in zip(articles, revisions, strict=True) if a.live]
     insert_rows(PublishedArticle, [article_snapshot(a, r.pk, next(facts)) for a, r in live])

@@ -1,10 +1,11 @@
 """Row writers shared by the bulk paths: child tables of multi-table models, revisions,
-revision pointers and audit-log entries, each in a few statements for many objects.
+revision pointers, audit-log entries and Wagtail search index entries, each in a few
+statements for many objects.
 
-Invariant: the rows are the ones Wagtail's own ``save_revision`` / ``log`` would write
-for each object, one statement per table per chunk (multi-row INSERTs, see
-content.services.inserts, and one UPDATE joined to a VALUES list), never one round trip
-per object.
+Invariant: the rows are the ones Wagtail's own ``save_revision`` / ``log`` / search
+signal handlers would write for each object, one statement per table per chunk
+(multi-row INSERTs, see content.services.inserts, and one UPDATE joined to a VALUES
+list), never one round trip per object.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 from wagtail.models import ModelLogEntry, PageLogEntry, Revision
+from wagtail.search.backends import get_search_backends
 
 from content.services.inserts import insert_rows
 
@@ -85,6 +87,13 @@ def revisions_create(
         obj.live_revision_id = revision.pk if obj.live else None
     set_revision_pointers(table_model, objects)
     return revisions
+
+
+def search_entries_add(model: type, objects: Sequence[Any]) -> None:
+    """Index `objects` in every Wagtail search backend that follows saves, as its
+    ``post_save`` handler would one by one (the admin's search finds them at once)."""
+    for backend in get_search_backends(with_auto_update=True):
+        backend.add_bulk(model, objects)
 
 
 def _log_entry(model: type, label: str, **fields: Any) -> Any:
