@@ -35,3 +35,11 @@ def empty_caches() -> None:
     entry cached by an earlier test could otherwise match a later one's version."""
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def search_index_dir(settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Each test indexes into a directory of its own (the embedded engine reads the
+    setting on every call)."""
+    settings.KMS_SEARCH_INDEX_DIR = tmp_path_factory.mktemp("index")
+    return settings.KMS_SEARCH_INDEX_DIR

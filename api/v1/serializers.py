@@ -65,6 +65,31 @@ class ArticleListParams(ReaderParams):
     limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
 
 
+QUERY_TEXT_MAX_LENGTH = 200
+
+
+class SearchParams(ReaderParams):
+    q = serializers.CharField(max_length=QUERY_TEXT_MAX_LENGTH, help_text="What the reader asks.")
+    category = serializers.CharField(
+        required=False, max_length=255, help_text="A category path; includes its sub-categories."
+    )
+    product = serializers.CharField(required=False, max_length=40, help_text="A product code.")
+    tag = serializers.CharField(required=False, max_length=100)
+    limit = serializers.IntegerField(required=False, default=10, min_value=1, max_value=50)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1000)
+
+
+class SuggestParams(ReaderParams):
+    q = serializers.CharField(
+        max_length=50, help_text="What has been typed: characters, or pinyin initials (lp)."
+    )
+    limit = serializers.IntegerField(required=False, default=8, min_value=1, max_value=20)
+
+
+class AnswerParams(ReaderParams):
+    q = serializers.CharField(max_length=QUERY_TEXT_MAX_LENGTH, help_text="A customer's question.")
+
+
 class ChangeParams(serializers.Serializer):
     since = serializers.IntegerField(required=False, default=0, min_value=0, max_value=SEQ_MAX)
     branch = serializers.CharField(required=False, max_length=BRANCH_CODE_MAX_LENGTH)
@@ -191,6 +216,52 @@ class ProductOut(serializers.Serializer):
     name = serializers.CharField()
     line = serializers.ChoiceField(choices=ProductLine.choices)
     status = serializers.ChoiceField(choices=SaleStatus.choices)
+
+
+class SearchResultOut(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField(help_text="The reader's branch's summary, variables filled.")
+    snippet = serializers.CharField(
+        help_text="HTML-escaped text of the reader's variant, query words in <mark>."
+    )
+    category = serializers.CharField()
+    score = serializers.FloatField()
+    promoted = serializers.BooleanField(help_text="A best bet the knowledge team pinned.")
+
+
+class SearchPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = SearchResultOut(many=True)
+    facets = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text="Counts of all matches per category, product and tag (each named like "
+        "the parameter that filters by it).",
+    )
+    took_ms = serializers.FloatField()
+
+
+class SuggestionOut(serializers.Serializer):
+    key = serializers.CharField()
+    text = serializers.CharField(help_text="A title or similar question to complete with.")
+
+
+class SuggestionsOut(serializers.Serializer):
+    suggestions = SuggestionOut(many=True)
+
+
+class CandidateOut(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    text = serializers.CharField(help_text="The whole answer as plain text, variables filled.")
+    confidence = serializers.FloatField()
+
+
+class AnswerOut(serializers.Serializer):
+    answer = CandidateOut(allow_null=True, help_text="Null: no article answers this well enough.")
+    confidence = serializers.FloatField(help_text="0 to 1; the answer is null below the threshold.")
+    alternatives = CandidateOut(many=True, help_text="Close runners-up: ask 'did you mean…'.")
 
 
 class ConsumerOut(serializers.Serializer):

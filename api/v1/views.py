@@ -59,6 +59,9 @@ from content.selectors import (
     effective_article,
     published_articles,
 )
+from search import services as search_services
+from search.backends.base import IndexUnavailable
+from search.queries import Filters
 
 CACHE_CONTROL = "private, no-cache"  # store, but ask again: edits are live in seconds
 FEEDBACK_MAX_BYTES = 16 * 1024
@@ -70,6 +73,7 @@ _ERRORS = {
     304: OpenApiResponse(description="Not modified: If-None-Match holds the current ETag."),
     404: OpenApiResponse(out.ErrorOut, description="Unknown, or not readable by this key."),
     429: OpenApiResponse(out.ErrorOut, description="Too many requests; see Retry-After."),
+    503: OpenApiResponse(out.ErrorOut, description="The search index is being rebuilt."),
 }
 
 
@@ -136,7 +140,17 @@ class ApiRoot(ApiView):
     )
     def get(self, request: Request) -> Response:
         validated(out.NoParams, request.query_params)
-        names = ("health", "articles", "changes", "branches", "categories", "products")
+        names = (
+            "health",
+            "articles",
+            "search",
+            "suggest",
+            "answer",
+            "changes",
+            "branches",
+            "categories",
+            "products",
+        )
         links = {name: reverse(f"api:v1:{name}", request=request) for name in names}
         links["schema"] = reverse("api:v1:schema", request=request)
         links["docs"] = reverse("api:v1:docs", request=request)
@@ -244,6 +258,74 @@ class ArticleList(KeyedView):
         items = out.ArticleItemOut(page, many=True).data
         cursor = _cursor_encode(page[-1].key) if more else None
         return Response({"results": items, "next": cursor})
+
+
+class SearchUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "search_unavailable"
+    default_detail = "the search index is not available; an operator must run manage.py kms_reindex"
+
+
+class SearchView(KeyedView):
+    """A view that asks the search index as the key's reader; a missing index is a 503."""
+
+    required_scope = Scope.SEARCH
+
+    def filters(self, request: Request, params: dict[str, Any], tree: BranchTree) -> Filters:
+        reader = self.reader(request, params, tree)
+        channels = reader.channel_filter
+        return Filters(
+            branch=reader.branch,
+            audiences=tuple(reader.audiences),
+            channels=tuple(sorted(channels)) if channels is not None else None,
+            category=params.get("category"),
+            product=params.get("product"),
+            tag=params.get("tag"),
+        )
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, IndexUnavailable):
+            exc = SearchUnavailable(f"{exc}; an operator must run manage.py kms_reindex")
+        return super().handle_exception(exc)
+
+
+class Search(SearchView):
+    """Ranked articles for a query, as the reader's branch reads them: each article at most
+    once (its variant for the branch), with a highlighted snippet; best bets first."""
+
+    @documented(out.SearchParams, out.SearchPageOut, codes=(503,), operation_id="search")
+    def get(self, request: Request) -> Response:
+        params = validated(out.SearchParams, request.query_params)
+        tree = BranchTree.load()
+        filters = self.filters(request, params, tree)
+        page = search_services.search(
+            params["q"], filters, limit=params["limit"], offset=params["offset"], tree=tree
+        )
+        return Response(out.SearchPageOut(page).data)
+
+
+class Suggest(SearchView):
+    """As-you-type completions: titles and similar questions starting with what was typed,
+    or whose pinyin initials do (lp → 理赔…)."""
+
+    @documented(out.SuggestParams, out.SuggestionsOut, codes=(503,), operation_id="suggest")
+    def get(self, request: Request) -> Response:
+        params = validated(out.SuggestParams, request.query_params)
+        filters = self.filters(request, params, branch_tree())
+        found = search_services.suggest(params["q"], filters, limit=params["limit"])
+        return Response(out.SuggestionsOut({"suggestions": found}).data)
+
+
+class AnswerView(SearchView):
+    """The one best answer, or null when no article answers confidently enough; close
+    runners-up as alternatives."""
+
+    @documented(out.AnswerParams, out.AnswerOut, codes=(503,), operation_id="answer")
+    def get(self, request: Request) -> Response:
+        params = validated(out.AnswerParams, request.query_params)
+        tree = BranchTree.load()
+        found = search_services.answer(params["q"], self.filters(request, params, tree), tree=tree)
+        return Response(out.AnswerOut(found).data)
 
 
 class ChangeFeed(KeyedView):

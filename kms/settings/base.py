@@ -130,10 +130,21 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "zip"]
-# The fallback backend matches substrings, so editors find Chinese words in the admin
-# search on every database (SQLite's FTS tokeniser and PostgreSQL's parser split on spaces).
+# The admin's search (search.admin_search): Wagtail's own full-text backend for the
+# database, fed with the readers' text analysis, so editors find Chinese words (traditional
+# or simplified), ranked, drafts included. Any other database gets Wagtail's substring
+# fallback. WEIGHTS: what a match counts in the title, the other fields, and as written.
+_ADMIN_SEARCH = {
+    "django.db.backends.sqlite3": "search.admin_search.sqlite",
+    "django.db.backends.postgresql": "search.admin_search.postgres",
+}
 WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database.fallback"},
+    "default": {
+        "BACKEND": _ADMIN_SEARCH.get(
+            DATABASES["default"]["ENGINE"], "wagtail.search.backends.database.fallback"
+        ),
+        "WEIGHTS": {"title": 2.0, "body": 1.0, "grams": 0.5},
+    },
 }
 
 # --- Cache and Celery ----------------------------------------------------------------
@@ -185,6 +196,36 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 KMS_SEARCH_BACKEND = env("KMS_SEARCH_BACKEND", "embedded")
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 KMS_SEARCH_INDEX_DIR = DATA_DIR / "index"
+KMS_SEARCH_INDEX_PREFIX = env("KMS_SEARCH_INDEX_PREFIX", "kms-articles")  # Elasticsearch
+# How much a query word found in each field counts (search.queries): `text` is the whole
+# article; a word in the title, a similar question or the summary (the short answer)
+# counts a quarter more; `sound` is the pinyin of title, similar questions and summary,
+# which forgives input-method slips; `grams` are the whole article's character bigrams,
+# which match across segmentation differences. Chosen on the development splits
+# (docs/benchmarks.md).
+KMS_SEARCH_FIELD_BOOSTS = {
+    "text": 1.0,
+    "title": 0.25,
+    "questions": 0.25,
+    "summary": 0.25,
+    "body": 0.0,
+    "sound": 0.2,
+    "grams": 0.5,
+}
+# The answer endpoint: a logistic model of "this article answers the question" over what
+# the best hit shares with it (search.confidence), fitted on the development splits by
+# bench/answer_calibration.py; below the threshold the answer is null. docs/benchmarks.md
+# has the precision/coverage curve the threshold was chosen from.
+KMS_ANSWER_MODEL = {
+    "bias": -4.608,
+    "weights": {
+        "title_coverage": 2.872,
+        "text_coverage": 0.231,
+        "closeness": 1.114,
+        "margin": 3.705,
+    },
+}
+KMS_ANSWER_THRESHOLD = 0.4
 
 # --- API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

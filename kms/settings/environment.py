@@ -39,6 +39,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "unset",
         "Elasticsearch 8/9 cluster URL; required when `KMS_SEARCH_BACKEND=elasticsearch`.",
     ),
+    "KMS_SEARCH_INDEX_PREFIX": (
+        "kms-articles",
+        "Elasticsearch index and alias name prefix (versioned indices behind "
+        "`PREFIX-read` and `PREFIX-write`).",
+    ),
     "SECRET_KEY": (
         "dev-only key",
         "Django secret key. Required in production: at least 50 characters, at least 5 of "

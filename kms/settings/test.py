@@ -15,3 +15,15 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 # Key and branch-tree changes take effect at once in tests (api.memo; 5 s elsewhere).
 KMS_API_MEMO_SECONDS = 0.0
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A database file, as in the embedded default: a test's background threads (webhook
+    # senders) then wait for a write lock like a real install's do. Django's in-memory
+    # test database shares one cache between threads, where a busy table fails at once
+    # ("database table is locked") instead of waiting.
+    import os
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"kms-test-{os.getpid()}.sqlite3")
+    }

@@ -1,0 +1,83 @@
+"""The interface every search engine implements, and what it answers with.
+
+Invariants every backend keeps (the conformance suite, tests/search/test_conformance.py,
+checks them on each engine):
+* :meth:`Backend.replace` makes the index hold exactly `records` for the given keys, and
+  is idempotent: handling a batch of change events twice leaves the same index;
+* a search or suggestion returns only records the plan's filters allow, so each article
+  at most once (a branch reads exactly one variant), ranked by the plan's weighted terms;
+* :meth:`Backend.rebuild` builds a complete new index from `records` beside the one being
+  served and switches readers to it at once; the old one serves until then;
+* a missing or unreadable index raises :class:`IndexUnavailable`, never an engine error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+
+from search.queries import Filters, Plan
+from search.records import Record
+
+FACETS = ("category", "products", "tags")
+
+
+class IndexUnavailable(Exception):
+    """The index is missing or unreadable: ``kms_reindex`` rebuilds it."""
+
+
+class IndexBusy(ConnectionError):
+    """Another process is writing the index right now; retry."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: str
+    score: float
+    category: str
+    shown: dict  # the record's payload: title, summary, text, questions, updated_at
+
+
+@dataclass(frozen=True)
+class Found:
+    count: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+class Backend:
+    name = ""
+
+    def ready(self) -> bool:
+        raise NotImplementedError
+
+    def create_if_missing(self) -> bool:
+        """Make an empty index when there is none; whether one was made."""
+        raise NotImplementedError
+
+    def replace(self, keys: Collection[str], records: Iterable[Record]) -> None:
+        raise NotImplementedError
+
+    def rebuild(self, records: Iterable[Record], progress: Callable[[int], None]) -> int:
+        """A fresh index of `records`, switched to once complete; returns how many."""
+        raise NotImplementedError
+
+    def search(self, plan: Plan, *, limit: int, offset: int = 0, facets: bool = True) -> Found:
+        raise NotImplementedError
+
+    def complete(self, prefix: str, filters: Filters, *, limit: int) -> list[Hit]:
+        """Records one of whose titles or similar questions starts with `prefix` at a
+        word start (normalised text, or pinyin initials): one of their completion terms
+        (:func:`search.records.completions`) starts with it."""
+        raise NotImplementedError
+
+    def keys_mentioning(self, codes: Collection[str]) -> set[str]:
+        """Keys of articles with a variant naming one of the branch `codes`."""
+        raise NotImplementedError
+
+    def count(self) -> int:
+        raise NotImplementedError
+
+    def frequencies(self, field: str, tokens: Collection[str]) -> dict[str, int]:
+        """How many records hold each of `tokens` in analysed `field`."""
+        raise NotImplementedError

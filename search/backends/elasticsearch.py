@@ -1,0 +1,217 @@
+"""The Elasticsearch engine (services mode, at scale): ``elasticsearch.dsl`` against 8/9.
+
+Invariants:
+* readers search the alias ``PREFIX-read`` and the indexer writes through ``PREFIX-write``;
+  both point at one versioned index ``PREFIX-<time>``. :meth:`rebuild` fills a new
+  versioned index and moves both aliases in one ``update_aliases`` call: zero downtime;
+* :meth:`replace` indexes an article's new variants first and then deletes its other
+  documents, refreshing once: a reader never finds the article missing in between;
+* the query is :func:`query` of the same plan the embedded engine compiles — the same
+  terms, boosts and filters, scored by BM25 — so both engines rank alike.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator
+
+from django.conf import settings
+from elasticsearch import Elasticsearch, helpers
+from elasticsearch import exceptions as es_errors
+from elasticsearch.dsl import Q, Search
+
+from content.variants import INHERITED
+from search.backends.base import FACETS, Backend, Found, Hit, IndexUnavailable
+from search.documents import mapping
+from search.queries import Filters, Plan
+from search.records import ANALYSED_FIELDS, Record
+
+FACET_SIZE = 20
+BULK_CHUNK = 500
+TIMEOUT = 10
+
+
+def _alternative(field: str, tokens: tuple[str, ...]) -> Q:
+    if len(tokens) == 1:
+        return Q("term", **{field: tokens[0]})
+    return Q("match_phrase", **{field: " ".join(tokens)})
+
+
+def _boosted(options: list[Q], boost: float) -> Q:
+    """Any of `options`, its score times `boost` (tantivy's boost_query of the same)."""
+    return Q("bool", should=options, boost=boost)
+
+
+def matching(plan: Plan) -> Q:
+    should = []
+    for term in plan.terms:
+        for field in ANALYSED_FIELDS:
+            boost = plan.boosts.get(field, 0.0) * term.weight
+            if boost > 0:
+                options = [_alternative(field, tokens) for tokens in term.alternatives]
+                should.append(_boosted(options, boost))
+    for field, tokens in plan.loose.items():
+        boost = plan.boosts.get(field, 0.0)
+        if boost > 0:
+            should += [Q("term", **{field: {"value": token, "boost": boost}}) for token in tokens]
+    return Q("bool", should=should, minimum_should_match=1)
+
+
+def filtering(filters: Filters) -> list[Q]:
+    branch = Q("term", branches=filters.branch) | (
+        Q("term", branches=INHERITED) & ~Q("term", excluded=filters.branch)
+    )
+    found = [branch, Q("terms", audience=list(filters.audiences))]
+    if filters.channels is not None:
+        found.append(Q("terms", channels=list(filters.channels)))
+    if filters.category:
+        found.append(Q("term", category_paths=filters.category))
+    if filters.product:
+        found.append(Q("term", products=filters.product))
+    if filters.tag:
+        found.append(Q("term", tags=filters.tag))
+    return found
+
+
+def query(plan: Plan) -> Q:
+    """The whole query of `plan`: its terms must match once, its filters always."""
+    return Q("bool", must=[matching(plan)], filter=filtering(plan.filters))
+
+
+class ElasticsearchBackend(Backend):
+    name = "elasticsearch"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._client: Elasticsearch | None = None
+
+    @property
+    def client(self) -> Elasticsearch:
+        if self._client is None:
+            self._client = Elasticsearch(self.url, request_timeout=TIMEOUT, retry_on_timeout=True)
+        return self._client
+
+    @property
+    def read_alias(self) -> str:
+        return f"{settings.KMS_SEARCH_INDEX_PREFIX}-read"
+
+    @property
+    def write_alias(self) -> str:
+        return f"{settings.KMS_SEARCH_INDEX_PREFIX}-write"
+
+    def _search(self) -> Search:
+        return Search(using=self.client, index=self.read_alias)
+
+    def _run(self, search: Search) -> object:
+        try:
+            return search.execute()
+        except es_errors.NotFoundError as error:
+            raise IndexUnavailable(f"no index behind {self.read_alias}") from error
+        except es_errors.ConnectionError as error:
+            raise ConnectionError(str(error)) from error
+
+    # --- writing -----------------------------------------------------------------------
+    def _new_index(self) -> str:
+        name = f"{settings.KMS_SEARCH_INDEX_PREFIX}-{time.time_ns()}"
+        self.client.indices.create(index=name, **mapping())
+        return name
+
+    def _served(self) -> list[str]:
+        try:
+            return sorted(self.client.indices.get_alias(name=self.read_alias))
+        except es_errors.NotFoundError:
+            return []
+
+    def ready(self) -> bool:
+        return bool(self._served())
+
+    def create_if_missing(self) -> bool:
+        if self._served():
+            return False
+        self._point_aliases(self._new_index(), [])
+        return True
+
+    def _point_aliases(self, index: str, old: list[str]) -> None:
+        actions = [
+            {"remove": {"index": stale, "alias": alias}}
+            for stale in old
+            for alias in (self.read_alias, self.write_alias)
+        ]
+        actions += [{"add": {"index": index, "alias": self.read_alias}}]
+        actions += [{"add": {"index": index, "alias": self.write_alias, "is_write_index": True}}]
+        self.client.indices.update_aliases(actions=actions)
+
+    def _actions(self, index: str, records: Iterable[Record]) -> Iterator[dict]:
+        for record in records:
+            source = record.fields()
+            yield {"_index": index, "_id": source.pop("id"), "_source": source}
+
+    def replace(self, keys: Collection[str], records: Iterable[Record]) -> None:
+        written = list(records)
+        helpers.bulk(self.client, self._actions(self.write_alias, written), chunk_size=BULK_CHUNK)
+        stale = Q("terms", key=list(keys)) & ~Q("ids", values=[record.id for record in written])
+        self.client.delete_by_query(
+            index=self.write_alias, query=stale.to_dict(), refresh=True, conflicts="proceed"
+        )
+
+    def rebuild(self, records: Iterable[Record], progress: Callable[[int], None]) -> int:
+        old = self._served()
+        index = self._new_index()
+        written = 0
+        for ok, _ in helpers.streaming_bulk(
+            self.client, self._actions(index, records), chunk_size=BULK_CHUNK
+        ):
+            written += ok
+            progress(written)
+        self.client.indices.refresh(index=index)
+        self._point_aliases(index, old)
+        for stale in old:
+            self.client.indices.delete(index=stale, ignore_unavailable=True)
+        return written
+
+    # --- reading -----------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self.client.count(index=self.read_alias)["count"])
+
+    def frequencies(self, field: str, tokens: Collection[str]) -> dict[str, int]:
+        if not tokens:
+            return {}
+        search = self._search().extra(size=0)
+        search.aggs.bucket(
+            "df", "filters", filters={token: {"term": {field: token}} for token in tokens}
+        )
+        buckets = self._run(search).aggregations.df.buckets
+        return {token: buckets[token].doc_count for token in tokens}
+
+    def _hits(self, response: object) -> list[Hit]:
+        return [
+            Hit(hit.key, float(hit.meta.score or 0.0), hit.category, json.loads(hit.payload))
+            for hit in response
+        ]
+
+    def search(self, plan: Plan, *, limit: int, offset: int = 0, facets: bool = True) -> Found:
+        search = (
+            self._search().query(query(plan)).extra(track_total_hits=True)[offset : offset + limit]
+        )
+        if facets:
+            for name in FACETS:
+                search.aggs.bucket(name, "terms", field=name, size=FACET_SIZE)
+        response = self._run(search)
+        counted = {}
+        if facets:
+            counted = {
+                name: {b.key: b.doc_count for b in response.aggregations[name].buckets}
+                for name in FACETS
+            }
+        return Found(response.hits.total.value, self._hits(response), counted)
+
+    def complete(self, prefix: str, filters: Filters, *, limit: int) -> list[Hit]:
+        q = Q("bool", must=[Q("prefix", complete=prefix)], filter=filtering(filters))
+        return self._hits(self._run(self._search().query(q)[:limit]))
+
+    def keys_mentioning(self, codes: Collection[str]) -> set[str]:
+        if not codes:
+            return set()
+        q = Q("terms", branches=list(codes)) | Q("terms", excluded=list(codes))
+        return {hit.key for hit in self._search().query(q).source(["key"]).scan()}

@@ -1,0 +1,87 @@
+"""How sure the answer endpoint is: a logistic model over what a hit shares with the question.
+
+Invariants:
+* :func:`features` depend only on the question's plan, the engine's document frequencies
+  and the hits' stored text and scores, so both engines give the same confidence for the
+  same hits; none of them is a raw engine score, whose scale changes with the size of the
+  knowledge base, so a model fitted on one knowledge base transfers to another;
+* :func:`probability` is ``1 / (1 + e^-(bias + Σ weight·feature))`` with the weights in
+  ``settings.KMS_ANSWER_MODEL`` (data, fitted on the development splits by
+  ``bench/answer_calibration.py``): on those splits it estimates the chance that the
+  article answers the question, which is what the threshold is set against;
+* a hit's ``margin`` is its lead over the best *other* hit, 0 for any hit but the first:
+  a runner-up is never more certain than the answer it runs up to;
+* a question none of whose informative words an article holds scores near 0, so a
+  question from outside insurance (weather, recipes, football) gets no answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from django.conf import settings
+
+from search import analysis
+from search.backends.base import Hit
+from search.queries import Plan
+
+FEATURES = ("title_coverage", "text_coverage", "closeness", "margin")
+
+
+def _coverage(plan: Plan, weights: dict[str, float], held: set[str]) -> float:
+    whole = sum(weights.values()) or 1.0
+    covered = sum(
+        weights.get(term.alternatives[0][0], 0.0)
+        for term in plan.terms
+        if any(all(token in held for token in tokens) for tokens in term.alternatives)
+    )
+    return covered / whole
+
+
+def _bigrams(text: str) -> set[str]:
+    folded = analysis.compact(text)
+    return {folded[at : at + 2] for at in range(len(folded) - 1)} or {folded}
+
+
+def closeness(question: str, phrase: str) -> float:
+    """Dice coefficient of the two texts' character bigrams: 1 for the same question
+    however it is punctuated, high for a rewording, low for another question."""
+    asked, held = _bigrams(question), _bigrams(phrase)
+    return 2 * len(asked & held) / (len(asked) + len(held)) if asked and held else 0.0
+
+
+def features(
+    question: str, plan: Plan, weights: dict[str, float], hits: Sequence[Hit], rank: int
+) -> dict[str, float]:
+    """What hit `rank` of `hits` shares with `question`: the informative (IDF-weighted)
+    share of its words in the title or a similar question, and in the whole text; how
+    close the question is to the nearest of those phrases as written; and its lead over
+    the best other hit (a share of its own score)."""
+    hit = hits[rank]
+    shown = hit.shown
+    phrases = [shown.get("title", ""), *shown.get("questions", [])]
+    title = max(_coverage(plan, weights, set(analysis.tokens(p))) for p in phrases)
+    text = _coverage(
+        plan, weights, set(analysis.tokens(" ".join([*phrases, shown.get("text", "")])))
+    )
+    rivals = [other.score for at, other in enumerate(hits) if at != rank]
+    lead = (hit.score - max(rivals, default=0.0)) / hit.score if hit.score > 0 else 0.0
+    return {
+        "title_coverage": title,
+        "text_coverage": text,
+        "closeness": max(closeness(question, phrase) for phrase in phrases),
+        "margin": max(lead, 0.0),
+    }
+
+
+def probability(found: dict[str, float]) -> float:
+    model = settings.KMS_ANSWER_MODEL
+    z = model["bias"] + sum(model["weights"].get(name, 0.0) * found[name] for name in FEATURES)
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def unrivalled(found: dict[str, float]) -> float:
+    """The probability the hit would have if no other article came close to it: how well
+    it answers the question on its own, whatever else does too."""
+    return probability({**found, "margin": 1.0})

@@ -1,0 +1,73 @@
+"""The glossary as search uses it: query-time synonyms and words the segmenter must know.
+
+Invariants:
+* every process sees a glossary change within one query: the glossary's version (its
+  size and newest edit) is read from the shared cache, which a save or delete clears;
+* synonyms apply at query time only — each term's alternatives are the token sequences of
+  the other terms of its groups — so a change needs no reindex, except that a term the
+  segmenter did not know as one word (:func:`new_words`) is found as one word only in
+  articles indexed after it was learnt (``kms_reindex``); the admin says so;
+* product names are segmenter words too, so 安康福 stays one token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from content.models import Product
+from search import analysis
+from search.models import SynonymGroup
+
+CACHE_KEY = "kms:search:glossary"
+CACHE_TIMEOUT = 3600
+_learnt: list[tuple[str, ...]] = [()]  # the words this process's segmenter was last taught
+
+
+@dataclass(frozen=True)
+class Glossary:
+    synonyms: dict[str, tuple[tuple[str, ...], ...]]
+    words: tuple[str, ...]
+
+
+def _phrase(term: str) -> tuple[str, ...]:
+    found = analysis.tokens(term, keep_stop_words=True)
+    longest = [token for token in found if not any(token != o and token in o for o in found)]
+    return tuple(longest)
+
+
+def build() -> Glossary:
+    groups = [group.term_list for group in SynonymGroup.objects.all()]
+    words = [term for terms in groups for term in terms]
+    words += [analysis.normalise(name) for name in Product.objects.values_list("name", flat=True)]
+    analysis.dictionary_add(words)
+    synonyms: dict[str, list[tuple[str, ...]]] = {}
+    for terms in groups:
+        phrases = [_phrase(term) for term in terms]
+        for phrase in phrases:
+            if len(phrase) == 1:
+                options = synonyms.setdefault(phrase[0], [])
+                options += [other for other in phrases if other != phrase and other not in options]
+    return Glossary({key: tuple(value) for key, value in synonyms.items()}, tuple(words))
+
+
+def current() -> Glossary:
+    """The glossary now (built at most once per change, per process)."""
+    found = cache.get(CACHE_KEY)
+    if found is None:
+        found = build()
+        cache.set(CACHE_KEY, found, timeout=CACHE_TIMEOUT)
+    elif found.words != _learnt[0]:
+        analysis.dictionary_add(found.words)  # another process changed the glossary
+    _learnt[0] = found.words
+    return found
+
+
+def changed() -> None:
+    cache.delete(CACHE_KEY)
+
+
+def new_words(terms: list[str]) -> list[str]:
+    """Those of `terms` the segmenter does not yet cut as one word."""
+    return [term for term in terms if _phrase(term) != (term,)]

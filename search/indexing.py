@@ -1,0 +1,124 @@
+"""The search indexer: a change-log consumer, and the full rebuild ``kms_reindex`` runs.
+
+Invariants:
+* after the indexer passed an event for article K, the index holds exactly K's current
+  variants (:func:`content.selectors.article_variants`): none when K is unpublished, out
+  of effect or hidden everywhere. It re-reads K's snapshots rather than replaying the
+  event, so handling a batch twice is harmless;
+* a branch added or removed re-indexes the articles whose variants it can change: those
+  with a live override along the branch's chain, and those whose variants name it;
+* a missing index is created empty only at the start of the log (a fresh install, whose
+  events then index every article); later, the indexer stops with an error that says to
+  run ``kms_reindex`` rather than serving an index that silently lacks articles;
+* :func:`rebuild` reads the log's head before it reads the snapshots and sets the
+  indexer's cursor back to it after the switch: events committed meanwhile are handled
+  again, on the new index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Sequence
+
+from django.db import transaction
+from django.db.models import Max, Min
+
+from content.consumers import Consumer
+from content.models import (
+    Action,
+    BranchTree,
+    ChangeEvent,
+    ConsumerCursor,
+    PublishedArticle,
+    PublishedOverride,
+)
+from content.parallel import pmap_stream
+from content.selectors import article_variants
+from content.variants import Variant
+from search import glossary
+from search.backends import engine
+from search.backends.base import Backend, IndexBusy, IndexUnavailable
+from search.records import Record, analysed, records
+
+NAME = "search-index"
+CHUNK = 500
+_BRANCH_WIDE = (Action.BRANCH_ADDED, Action.BRANCH_REMOVED)
+
+
+def records_of(keys: Collection[str], tree: BranchTree | None = None) -> list[Record]:
+    rows = list(PublishedArticle.objects.filter(key__in=list(keys), in_effect=True))
+    return list(records(article_variants(rows, tree or BranchTree.load())))
+
+
+def _keys_near(codes: Collection[str], tree: BranchTree, backend: Backend) -> set[str]:
+    chains = {node for code in codes if code in tree.parents for node in tree.chain(code)}
+    overridden = PublishedOverride.objects.filter(branch_code__in=chains)
+    return set(overridden.values_list("article_key", flat=True)) | backend.keys_mentioning(codes)
+
+
+class SearchIndexConsumer(Consumer):
+    """Keeps the search index equal to what readers of every branch may read."""
+
+    name = NAME
+    batch_size = 200
+    transient_errors = (ConnectionError, TimeoutError, IndexBusy)
+
+    def handle_batch(self, events: Sequence[ChangeEvent]) -> None:
+        backend = engine()
+        if not backend.ready():
+            first = ChangeEvent.objects.aggregate(first=Min("seq"))["first"]
+            if events[0].seq != first:
+                raise IndexUnavailable("the search index is missing: run manage.py kms_reindex")
+            backend.create_if_missing()
+        glossary.current()  # the segmenter knows the glossary's and products' words
+        tree = BranchTree.load()
+        keys = {event.article_key for event in events if event.article_key}
+        codes = {
+            code for event in events if event.action in _BRANCH_WIDE for code in event.branches
+        }
+        if codes:
+            keys |= _keys_near(codes, tree, backend)
+        if keys:
+            backend.replace(keys, records_of(keys, tree))
+
+
+def _all_records(tree: BranchTree) -> Iterator[Record]:
+    """Every published article's records, in key order; analysed on every core."""
+    keys = list(
+        PublishedArticle.objects.filter(in_effect=True)
+        .order_by("key")
+        .values_list("key", flat=True)
+    )
+    words = glossary.current().words
+
+    def jobs() -> Iterator[tuple[tuple[str, ...], list[Variant]]]:
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            rows = list(PublishedArticle.objects.filter(key__in=chunk).order_by("key"))
+            yield words, list(article_variants(rows, tree))
+
+    for batch in pmap_stream(analysed, jobs(), total=len(keys)):
+        yield from batch
+
+
+def articles_to_index() -> int:
+    return PublishedArticle.objects.filter(in_effect=True).count()
+
+
+def rebuild(
+    backend: Backend | None = None, *, progress: Callable[[int], None] = lambda n: None
+) -> int:
+    """Index every published article afresh and switch readers to it; returns the count
+    of records (variants) written."""
+    served = engine()
+    backend = backend or served
+    head = ChangeEvent.objects.aggregate(head=Max("seq"))["head"] or 0
+    glossary.current()
+    written = backend.rebuild(_all_records(BranchTree.load()), progress)
+    if backend is not served:
+        return written  # another engine than the one the indexer keeps: no cursor to move
+    with transaction.atomic():
+        cursor, _ = ConsumerCursor.objects.select_for_update().get_or_create(name=NAME)
+        cursor.position = head
+        cursor.failures, cursor.last_error = 0, ""
+        cursor.save()
+    return written

@@ -1,0 +1,65 @@
+"""``manage.py kms_search "query" [--branch GD] [--channel agent] [--explain]``: what a
+reader would find, for debugging relevance."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from content.models import BranchTree, Channel
+from content.selectors import AUDIENCES
+from search import services
+from search.backends.base import IndexUnavailable
+from search.queries import Filters
+
+
+class Command(BaseCommand):
+    help = "Search as a reader in a branch would, and show the ranking (and why with --explain)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("query")
+        parser.add_argument("--branch", help="the reader's branch code (default: the head office)")
+        parser.add_argument("--channel", choices=Channel.values)
+        parser.add_argument("--limit", type=int, default=10)
+        parser.add_argument("--explain", action="store_true", help="show the analysed query plan")
+
+    def handle(
+        self,
+        *args: Any,
+        query: str,
+        branch: str | None,
+        channel: str | None,
+        limit: int,
+        explain: bool,
+        **options: Any,
+    ) -> None:
+        tree = BranchTree.load()
+        code = branch or tree.root or ""
+        if code not in tree.parents:
+            raise CommandError(f"no branch {code!r}")
+        filters = Filters(code, AUDIENCES, (channel,) if channel else None)
+        if explain:
+            plan = services.plan_of(query, filters)
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "terms": [
+                            [" ".join(alt) for alt in term.alternatives] for term in plan.terms
+                        ],
+                        "sounds": list(plan.sounds),
+                        "boosts": plan.boosts,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        try:
+            page = services.search(query, filters, limit=max(1, min(limit, 100)), tree=tree)
+        except IndexUnavailable as error:
+            raise CommandError(f"{error}: run manage.py kms_reindex") from error
+        self.stdout.write(f"{page.count} found in {page.took_ms} ms")
+        for rank, result in enumerate(page.results, 1):
+            pinned = " (promoted)" if result.promoted else ""
+            self.stdout.write(f"{rank:>2}. {result.score:8.3f} {result.key} {result.title}{pinned}")
+            self.stdout.write(f"    {result.snippet}")

@@ -1,0 +1,133 @@
+"""What the knowledge team tunes search with, in the admin: the glossary and best bets."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+
+from search import analysis
+
+TERMS_MAX = 30
+TERM_MAX_LENGTH = 40
+
+
+def glossary_terms(text: str) -> list[str]:
+    """The terms of a glossary entry as written: one per line or separated by commas or
+    slashes (理赔/索赔/赔付), normalised, blanks and repeats dropped."""
+    pieces = text.replace("，", ",").replace("、", ",").replace("/", ",").replace("\n", ",")
+    return list(
+        dict.fromkeys(analysis.normalise(p).strip() for p in pieces.split(",") if p.strip())
+    )
+
+
+class SynonymGroup(models.Model):
+    """Words agents and customers use for one thing: a query for one finds the others."""
+
+    terms = models.TextField(
+        _("terms"),
+        help_text=_("Words that mean the same, separated by / or commas, e.g. 理赔/索赔/赔付."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels: ClassVar[list] = [FieldPanel("terms"), FieldPanel("note")]
+
+    class Meta:
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("glossary")
+        ordering: ClassVar[list[str]] = ["pk"]
+
+    def __str__(self) -> str:
+        return " / ".join(self.term_list)
+
+    @property
+    def term_list(self) -> list[str]:
+        return glossary_terms(self.terms)
+
+    def clean(self) -> None:
+        terms = self.term_list
+        if len(terms) < 2:
+            raise ValidationError(
+                {"terms": _("A synonym group needs at least two different terms.")}
+            )
+        if len(terms) > TERMS_MAX:
+            raise ValidationError(
+                {"terms": _("At most %(max)d terms per group.") % {"max": TERMS_MAX}}
+            )
+        if long := [term for term in terms if len(term) > TERM_MAX_LENGTH]:
+            raise ValidationError(
+                {
+                    "terms": _("Terms are at most %(max)d characters: %(terms)s")
+                    % {"max": TERM_MAX_LENGTH, "terms": ", ".join(long)}
+                }
+            )
+        if empty := [term for term in terms if not analysis.tokens(term, keep_stop_words=True)]:
+            raise ValidationError(
+                {
+                    "terms": _("These terms hold no searchable word: %(terms)s")
+                    % {"terms": ", ".join(empty)}
+                }
+            )
+
+
+class PromotedResult(models.Model):
+    """A best bet: for this query (in this branch and below, or everywhere), this article
+    comes first — when the reader may read it."""
+
+    query = models.CharField(
+        _("query"), max_length=100, help_text=_("The query as agents type it, e.g. 理赔材料.")
+    )
+    article = models.ForeignKey(
+        "content.KnowledgeArticle",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="promotions",
+    )
+    branch = models.ForeignKey(
+        "content.Branch",
+        verbose_name=_("branch"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Only for readers in this branch and below; empty: every branch."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    normalised = models.CharField(max_length=100, editable=False, db_index=True)
+
+    panels: ClassVar[list] = [
+        FieldPanel("query"),
+        FieldPanel("article"),
+        FieldPanel("branch"),
+        FieldPanel("order"),
+    ]
+
+    class Meta:
+        verbose_name = _("promoted result")
+        verbose_name_plural = _("promoted results")
+        ordering: ClassVar[list[str]] = ["normalised", "order", "pk"]
+        constraints: ClassVar[list] = [
+            models.UniqueConstraint(
+                fields=["normalised", "article", "branch"], name="promoted_result_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.query} → {self.article_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalised = promoted_query(self.query)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.normalised = promoted_query(self.query)
+        if not self.normalised:
+            raise ValidationError({"query": _("The query holds no searchable word.")})
+
+
+def promoted_query(text: str) -> str:
+    """How a query is matched against best bets: normalised, spaces and punctuation out."""
+    return analysis.compact(text)

@@ -1,0 +1,84 @@
+"""A reader's question as an engine-neutral plan: what to match, how much each field counts,
+and what a hit must satisfy. Each backend compiles the same plan, so both rank alike.
+
+Invariants:
+* a plan's terms come from :func:`search.analysis.tokens`, the function that cut the
+  documents, applied to the question with its input-method slips put right
+  (:func:`search.analysis.corrected`: 里赔 asks for 理赔); each term carries its glossary
+  synonyms as alternatives (a synonym of more than one token is a phrase), applied at
+  query time, so a glossary change needs no reindex;
+* the filters make every hit one the reader may see: the variant of the reader's branch
+  (listed explicitly, or the inherited one the branch is not excluded from), for one of
+  the reader's audiences, on one of the reader's channels when they are limited;
+* field boosts are data (``settings.KMS_SEARCH_FIELD_BOOSTS``), not code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from search import analysis
+from search.records import GRAMS_FIELD, SOUND_FIELD
+
+
+@dataclass(frozen=True)
+class Filters:
+    branch: str
+    audiences: tuple[str, ...]
+    channels: tuple[str, ...] | None = None  # any of these; None: every channel
+    category: str | None = None
+    product: str | None = None
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query word and what else may stand for it; each alternative is a token sequence."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    terms: tuple[Term, ...]
+    loose: dict[str, tuple[str, ...]]  # field -> tokens matched one by one (records.LOOSE_FIELDS)
+    filters: Filters
+    boosts: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms and not any(self.loose.values())
+
+    @property
+    def sounds(self) -> tuple[str, ...]:
+        return self.loose.get(SOUND_FIELD, ())
+
+
+def boosts() -> dict[str, float]:
+    return dict(settings.KMS_SEARCH_FIELD_BOOSTS)
+
+
+def plan(
+    text: str, filters: Filters, *, synonyms: dict[str, Sequence[tuple[str, ...]]] | None = None
+) -> Plan:
+    """The plan of query `text`; `synonyms` maps a token to its glossary alternatives."""
+    synonyms = synonyms or {}
+    text = analysis.normalise(text)
+    meant = analysis.corrected(text, normalised=True)
+    terms: dict[str, Term] = {}
+    for token in analysis.tokens(meant, normalised=True):
+        if token not in terms:
+            alternatives = ((token,), *(alt for alt in synonyms.get(token, ()) if alt != (token,)))
+            terms[token] = Term(tuple(alternatives))
+    asked = (meant,) if meant == text else (meant, text)
+    loose = {
+        SOUND_FIELD: tuple(dict.fromkeys(analysis.sounds(meant, normalised=True))),
+        GRAMS_FIELD: tuple(
+            dict.fromkeys(gram for one in asked for gram in analysis.grams(one, normalised=True))
+        ),
+    }
+    return Plan(tuple(terms.values()), loose, filters, boosts())

@@ -1,0 +1,245 @@
+"""Search, suggestions and the one best answer, as a reader in one branch sees them.
+
+Invariants:
+* every result is the variant of the reader's own branch (the engine filters by branch,
+  audience and channel; :mod:`search.queries`), shown with the reader's branch variables;
+* best bets (:class:`search.models.PromotedResult`) for the query and the reader's branch
+  or one above it come first, each only when the reader may read it, and are never
+  repeated further down;
+* :func:`answer` gives an article only when it is a best bet for the question or its
+  confidence (:mod:`search.confidence`) reaches ``settings.KMS_ANSWER_THRESHOLD``; the
+  alternatives are hits within ``CLOSE`` of the best, each one that would be answered
+  on its own, so a bot asks "did you mean…" only between real candidates.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from content.markdown.analysis import filled
+from content.models import BranchTree
+from content.selectors import EffectiveArticle, effective_article
+from search import analysis, glossary, queries
+from search.backends import engine
+from search.backends.base import Found, Hit
+from search.confidence import features, probability, unrivalled
+from search.models import PromotedResult, promoted_query
+from search.queries import Filters, Plan
+from search.snippets import snippet
+
+ALTERNATIVES_MAX = 3
+CLOSE = 0.15  # hits scoring within this share of the best are offered as alternatives
+SUGGEST_SCAN = 40
+# A facet is named like the filter that narrows to one of its values (product=, tag=).
+FACET_NAMES = {"category": "category", "products": "product", "tags": "tag"}
+
+
+@dataclass(frozen=True)
+class Result:
+    key: str
+    title: str
+    summary: str
+    snippet: str
+    category: str
+    score: float
+    promoted: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    count: int
+    results: list[Result]
+    facets: dict[str, dict[str, int]]
+    took_ms: float
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    key: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str
+    title: str
+    summary: str
+    text: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: Candidate | None
+    confidence: float
+    alternatives: list[Candidate] = field(default_factory=list)
+
+
+def plan_of(text: str, filters: Filters) -> Plan:
+    return queries.plan(text, filters, synonyms=glossary.current().synonyms)
+
+
+def _words(plan: Plan) -> list[str]:
+    return [token for term in plan.terms for tokens in term.alternatives for token in tokens]
+
+
+def _shown(
+    hit: Hit, variables: dict[str, str], words: list[str], *, promoted: bool = False
+) -> Result:
+    text = filled(hit.shown.get("text", ""), variables)
+    summary = filled(hit.shown.get("summary", ""), variables)
+    return Result(
+        key=hit.key,
+        title=hit.shown.get("title", ""),
+        summary=summary,
+        snippet=snippet(text or summary, words),
+        category=hit.category,
+        score=round(hit.score, 4),
+        promoted=promoted,
+    )
+
+
+def _pinned(text: str, filters: Filters, tree: BranchTree) -> list[EffectiveArticle]:
+    """The best bets for `text` the reader may read, in the knowledge team's order, as the
+    reader's branch reads them."""
+    wanted = promoted_query(text)
+    if not wanted:
+        return []
+    chain = tree.chain(filters.branch)
+    rows = PromotedResult.objects.filter(normalised=wanted).select_related("article", "branch")
+    found: dict[str, EffectiveArticle] = {}
+    for row in rows:
+        if row.branch is not None and row.branch.code not in chain:
+            continue
+        article = effective_article(
+            row.article.key, branch=filters.branch, audiences=filters.audiences, tree=tree
+        )
+        if article is None or (
+            filters.channels is not None and not set(filters.channels) & set(article.channels)
+        ):
+            continue
+        found.setdefault(article.key, article)
+    return list(found.values())
+
+
+def _promoted(text: str, filters: Filters, tree: BranchTree) -> list[Result]:
+    return [
+        Result(
+            article.key,
+            article.title,
+            article.summary,
+            snippet(article.summary, []),
+            article.category,
+            0.0,
+            True,
+        )
+        for article in _pinned(text, filters, tree)
+    ]
+
+
+def search(
+    text: str, filters: Filters, *, limit: int = 10, offset: int = 0, tree: BranchTree | None = None
+) -> Page:
+    """One page of results for `text` in the reader's branch."""
+    started = time.perf_counter()
+    tree = tree or BranchTree.load()
+    plan = plan_of(text, filters)
+    promoted = _promoted(text, filters, tree)
+    found = (
+        Found(0, [], {})
+        if plan.empty
+        else engine().search(plan, limit=limit + len(promoted), offset=offset)
+    )
+    variables = tree.variables_of(filters.branch)
+    words = _words(plan)
+    pinned = {result.key for result in promoted}
+    ranked = [_shown(hit, variables, words) for hit in found.hits if hit.key not in pinned]
+    results = (promoted if offset == 0 else []) + ranked
+    count = found.count + sum(1 for key in pinned if key not in {hit.key for hit in found.hits})
+    took = (time.perf_counter() - started) * 1000
+    facets = {FACET_NAMES[name]: counts for name, counts in found.facets.items()}
+    return Page(count, results[:limit], facets, round(took, 2))
+
+
+def suggest(text: str, filters: Filters, *, limit: int = 8) -> list[Suggestion]:
+    """Titles and similar questions that start with what the reader has typed (its
+    characters, or the pinyin initials of one: ``lp`` → 理赔…)."""
+    prefix = analysis.normalise(text).strip()[:12]
+    if not prefix:
+        return []
+    found: dict[str, Suggestion] = {}
+    for hit in engine().complete(prefix, filters, limit=SUGGEST_SCAN):
+        phrases = [hit.shown.get("title", ""), *hit.shown.get("questions", [])]
+        for phrase in phrases:
+            folded = analysis.normalise(phrase)
+            if _starts(folded, prefix) and phrase not in found:
+                found[phrase] = Suggestion(hit.key, phrase)
+                break
+        if len(found) >= limit:
+            break
+    return sorted(found.values(), key=lambda s: (len(s.text), s.text))[:limit]
+
+
+def _starts(phrase: str, prefix: str) -> bool:
+    """Whether `prefix` occurs in `phrase`, or in the pinyin initials of its characters."""
+    return prefix in phrase or prefix in analysis.initials(phrase)
+
+
+def term_weights(plan: Plan) -> dict[str, float]:
+    """Each query token's inverse document frequency over the articles' texts."""
+    backend = engine()
+    tokens = {tokens[0] for term in plan.terms for tokens in term.alternatives[:1]}
+    total = max(backend.count(), 1)
+    frequency = backend.frequencies("text", tokens)
+    return {token: math.log(1 + total / (1 + frequency.get(token, 0))) for token in tokens}
+
+
+def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> Answer:
+    """The one best answer to `text`, or none.
+
+    A best bet the knowledge team pinned for the question is the answer (confidence 1).
+    Otherwise the engine's best hit is, when its confidence reaches the threshold; hits
+    scoring within ``CLOSE`` of it are offered beside it. When the best hit falls short
+    only because others come as close ("理赔需要哪些材料" and three kinds of claim), there
+    is no answer, and the close hits that would each be answered on their own are the
+    alternatives a bot offers ("did you mean…")."""
+    tree = tree or BranchTree.load()
+    variables = tree.variables_of(filters.branch)
+    if pinned := _pinned(text, filters, tree):
+        chosen = [
+            Candidate(a.key, a.title, a.summary, a.text, 1.0)
+            for a in pinned[: ALTERNATIVES_MAX + 1]
+        ]
+        return Answer(chosen[0], 1.0, chosen[1:])
+    plan = plan_of(text, filters)
+    if plan.empty:
+        return Answer(None, 0.0)
+    hits = engine().search(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
+    if not hits:
+        return Answer(None, 0.0)
+    weights = term_weights(plan)
+    found = [features(text, plan, weights, hits, rank) for rank in range(len(hits))]
+    if not found[0]["text_coverage"]:
+        return Answer(None, 0.0)  # it only sounds like the question: no word of it is there
+
+    def candidate(rank: int) -> Candidate:
+        hit = hits[rank]
+        return Candidate(
+            hit.key,
+            hit.shown.get("title", ""),
+            filled(hit.shown.get("summary", ""), variables),
+            filled(hit.shown.get("text", ""), variables),
+            round(probability(found[rank]), 4),
+        )
+
+    threshold = settings.KMS_ANSWER_THRESHOLD
+    close = [rank for rank in range(len(hits)) if hits[rank].score >= (1 - CLOSE) * hits[0].score]
+    confidence = probability(found[0])
+    if confidence >= threshold:
+        return Answer(candidate(0), round(confidence, 4), [candidate(r) for r in close[1:]])
+    offered = [candidate(r) for r in close if unrivalled(found[r]) >= threshold]
+    return Answer(None, round(confidence, 4), offered if len(offered) > 1 else [])

@@ -1,0 +1,56 @@
+"""Highlighted snippets: the part of a reader's text where the query's words are densest.
+
+Invariant: a snippet is HTML-escaped text with only ``<mark>`` added, so it is safe to
+put into a page as is; matching ignores width, script (traditional/simplified) and case,
+and the marks fall on the reader's own characters.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from search import analysis
+
+WIDTH = 120
+
+
+def _spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
+    folded = analysis.normalise(text)
+    if len(folded) != len(text):  # a folding that changed lengths: match as written
+        folded = text.lower()
+    spans: list[tuple[int, int]] = []
+    for word in sorted({w for w in words if w}, key=len, reverse=True):
+        for match in re.finditer(re.escape(word), folded):
+            if not any(start < match.end() and match.start() < end for start, end in spans):
+                spans.append((match.start(), match.end()))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):  # 医保|结算|单 is one mark
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def snippet(text: str, words: Iterable[str], *, width: int = WIDTH) -> str:
+    """A window of about `width` characters of `text` around the most matches of `words`,
+    each match in ``<mark>``; the text's start when nothing matches."""
+    text = " ".join(text.split())
+    spans = _spans(text, words)
+    start = 0
+    if spans:
+        best = max(
+            range(len(spans)), key=lambda i: sum(1 for s, _ in spans[i:] if s < spans[i][0] + width)
+        )
+        start = max(0, spans[best][0] - width // 4)
+    end = min(len(text), start + width)
+    pieces, at = [], start
+    for left, right in spans:
+        if left < start or right > end:
+            continue
+        pieces += [html.escape(text[at:left]), "<mark>", html.escape(text[left:right]), "</mark>"]
+        at = right
+    pieces.append(html.escape(text[at:end]))
+    return ("…" if start else "") + "".join(pieces) + ("…" if end < len(text) else "")

@@ -1,0 +1,60 @@
+"""The knowledge team's search tuning in the admin: the glossary and the best bets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from search import glossary
+from search.models import PromotedResult, SynonymGroup
+
+
+class SynonymGroupViewSet(SnippetViewSet):
+    model = SynonymGroup
+    icon = "list-ul"
+    menu_label = gettext_lazy("Glossary")
+    list_display = ("__str__", "note", "updated_at")
+    search_fields = ("terms", "note")
+
+
+class PromotedResultViewSet(SnippetViewSet):
+    model = PromotedResult
+    icon = "pick"
+    menu_label = gettext_lazy("Best bets")
+    list_display = ("query", "article", "branch", "order")
+    list_filter = ("branch",)
+    search_fields = ("query",)
+
+
+class SearchTuningGroup(SnippetViewSetGroup):
+    menu_label = gettext_lazy("Search")
+    menu_icon = "search"
+    menu_order = 250
+    items = (SynonymGroupViewSet, PromotedResultViewSet)
+
+
+register_snippet(SearchTuningGroup)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def glossary_saved(request: Any, instance: Any) -> None:
+    """Say which new terms need ``kms_reindex`` before articles are found by them whole."""
+    if not isinstance(instance, SynonymGroup):
+        return
+    if new := glossary.new_words(instance.term_list):
+        messages.warning(
+            request,
+            _(
+                "Synonyms apply at once. %(terms)s are new words to the search: articles "
+                "holding them are found by them as whole words after the index is rebuilt "
+                "(manage.py kms_reindex)."
+            )
+            % {"terms": "、".join(new)},
+        )

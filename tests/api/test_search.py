@@ -1,0 +1,237 @@
+"""GET search / suggest / answer: what a reader in one branch finds, and how bad input fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from content import consumers
+from content.models import KnowledgeArticle
+from content.services import publishing
+from content.services.snapshots import effective_dates_apply
+from search import indexing
+from search.models import PromotedResult, SynonymGroup
+from tests.api.conftest import (
+    CLAIMS,
+    COUNTER_ONLY,
+    GD_HOTLINE,
+    GD_MATERIALS,
+    HIDDEN_IN_SC,
+    INTERNAL,
+    NOT_YET,
+    SC_HOTLINE,
+    Api,
+)
+from tests.factories import OPERATOR, make_article, make_override
+
+pytestmark = pytest.mark.django_db
+
+
+def ask(api: Api, path: str, params: dict) -> object:
+    """`api.get` once the indexer has caught up (as the after-commit nudge has it do; a
+    test's transaction never commits)."""
+    consumers.drain(indexing.NAME)
+    return api.get(path, params)
+
+
+def keys(api: Api, q: str, **params: str) -> list[str]:
+    response = ask(api, "search", {"q": q, **params})
+    assert response.status_code == 200, response.json()
+    return [result["key"] for result in response.json()["results"]]
+
+
+def test_a_branch_reads_its_own_variant_with_its_own_values(api: Api) -> None:
+    gd = ask(api, "search", {"q": "医保结算单", "branch": "GD"}).json()
+    assert [r["key"] for r in gd["results"]] == [CLAIMS]
+    assert "<mark>医保结算单</mark>" in gd["results"][0]["snippet"]
+    # GD's replacement of the section is not SC's text: SC does not find it
+    assert keys(api, "医保结算单", branch="SC") == []
+    # a sub-branch inherits its parent's override
+    assert keys(api, "医保结算单", branch="GD-SZ") == [CLAIMS]
+    hotline = ask(api, "search", {"q": "致电", "branch": "SC"}).json()["results"][0]["snippet"]
+    assert SC_HOTLINE in hotline and GD_HOTLINE not in hotline and "{{" not in hotline
+
+
+def test_each_article_appears_once_per_branch(api: Api) -> None:
+    for branch in ("HQ", "GD", "GD-SZ", "SC"):
+        found = keys(api, "理赔 材料 申请", branch=branch, limit="50")
+        assert len(found) == len(set(found))
+        assert CLAIMS in found
+
+
+def test_hidden_internal_off_channel_and_future_articles_are_not_found(api: Api, issue) -> None:
+    assert HIDDEN_IN_SC in keys(api, "异地就医备案", branch="GD")
+    assert HIDDEN_IN_SC not in keys(api, "异地就医备案", branch="SC")
+    assert INTERNAL not in keys(api, "理赔调查授权")  # a public key
+    assert INTERNAL in keys(Api(issue(internal=True)), "理赔调查授权")
+    assert COUNTER_ONLY in keys(api, "保单借款")
+    assert COUNTER_ONLY not in keys(api, "保单借款", channel="bot")
+    assert COUNTER_ONLY not in keys(Api(issue(channels=["bot"])), "保单借款")
+    assert NOT_YET not in keys(api, "2099年新规")
+
+
+def test_traditional_full_width_and_homophone_slips_find_the_same(api: Api) -> None:
+    simplified = keys(api, "理赔材料", branch="GD")
+    assert simplified[0] == CLAIMS
+    assert keys(api, "理賠材料", branch="GD")[0] == CLAIMS
+    assert keys(api, "里赔材料", branch="GD")[0] == CLAIMS
+
+
+def test_facets_count_every_match_and_filters_narrow(api: Api) -> None:
+    make_article(key="KB-100010", title="理赔进度如何查询", category="理赔/进度", tags=["进度"])
+    page = ask(api, "search", {"q": "理赔", "limit": "1"}).json()
+    assert len(page["results"]) == 1 and page["count"] == 4  # every match counts, not a page
+    categories = page["facets"]["category"]
+    assert categories == {"理赔/医疗": 2, "理赔/进度": 1, "保全": 1}
+    assert page["facets"]["tag"] == {"理赔材料": 3, "医疗险": 1, "进度": 1}
+    every = set(keys(api, "理赔"))
+    assert set(keys(api, "理赔", category="理赔")) == every - {COUNTER_ONLY}  # and below
+    assert keys(api, "理赔", category="理赔/进度") == ["KB-100010"]
+    assert keys(api, "理赔", tag="进度") == ["KB-100010"]
+    assert page["took_ms"] >= 0
+
+
+def test_a_glossary_synonym_finds_the_article_at_once(api: Api) -> None:
+    assert CLAIMS not in keys(api, "索赔")
+    SynonymGroup.objects.create(terms="理赔/索赔/赔付")
+    assert CLAIMS in keys(api, "索赔")
+
+
+def test_promoted_results_come_first_where_they_apply(api: Api, kb) -> None:
+    article = KnowledgeArticle.objects.get(key=HIDDEN_IN_SC)
+    PromotedResult.objects.create(query="理赔材料", article=article, branch=kb["GD"])
+    gd = ask(api, "search", {"q": "理赔 材料？", "branch": "GD-SZ"}).json()["results"]
+    assert gd[0]["key"] == HIDDEN_IN_SC and gd[0]["promoted"]
+    assert [r["key"] for r in gd].count(HIDDEN_IN_SC) == 1
+    assert keys(api, "理赔材料", branch="SC")[0] == CLAIMS  # not SC's best bet
+
+
+def test_unpublish_hide_and_expiry_remove_the_document(api: Api) -> None:
+    make_article(key="KB-100011", title="退保手续费怎么算", effective_to="2026-12-31")
+    make_article(key="KB-100012", title="退保需要多久到账")
+    assert {"KB-100011", "KB-100012"} <= set(keys(api, "退保", branch="GD"))
+    effective_dates_apply(on=dt.date(2027, 1, 2))
+    assert "KB-100011" not in keys(api, "退保", branch="GD")
+    make_override("KB-100012", "GD", hidden=True)
+    assert "KB-100012" not in keys(api, "退保", branch="GD")
+    assert "KB-100012" in keys(api, "退保", branch="SC")
+    publishing.unpublish(KnowledgeArticle.objects.get(key="KB-100012"), actor=OPERATOR)
+    assert "KB-100012" not in keys(api, "退保", branch="SC")
+
+
+def test_a_deleted_index_is_a_503_until_it_is_rebuilt(api: Api, search_index_dir) -> None:
+    assert keys(api, "理赔材料")[0] == CLAIMS
+    shutil.rmtree(search_index_dir)
+    response = ask(api, "search", {"q": "理赔"})
+    assert response.status_code == 503
+    assert "kms_reindex" in response.json()["error"]["message"]
+    assert ask(api, "answer", {"q": "理赔"}).status_code == 503
+    call_command("kms_reindex")
+    assert keys(api, "理赔材料")[0] == CLAIMS
+
+
+def test_suggest_completes_prefixes_and_pinyin_initials(api: Api) -> None:
+    texts = [s["text"] for s in ask(api, "suggest", {"q": "申请医"}).json()["suggestions"]]
+    assert texts == ["申请医疗险理赔需要准备哪些材料？"]
+    by_initials = ask(api, "suggest", {"q": "sqyl"}).json()["suggestions"]  # 申请医疗…
+    assert by_initials and by_initials[0]["key"] == CLAIMS
+    assert ask(api, "suggest", {"q": "天气"}).json()["suggestions"] == []
+
+
+def test_a_homophone_slip_finds_what_the_term_finds(api: Api) -> None:
+    meant = ask(api, "search", {"q": "理赔材料", "branch": "GD"}).json()["results"]
+    slipped = ask(api, "search", {"q": "里赔材料", "branch": "GD"}).json()["results"]
+    assert [r["key"] for r in slipped] == [r["key"] for r in meant]
+    assert slipped[0]["key"] == CLAIMS
+    assert "<mark>理赔</mark>" in slipped[0]["snippet"]  # what was meant is what is marked
+    assert ask(api, "answer", {"q": "里赔要带什么资料"}).json()["answer"]["key"] == CLAIMS
+
+
+def test_answer_is_the_best_article_or_null(api: Api, settings) -> None:
+    found = ask(api, "answer", {"q": "医疗理赔要带什么资料", "branch": "GD"}).json()
+    assert found["answer"]["key"] == CLAIMS
+    assert GD_MATERIALS in found["answer"]["text"]
+    assert settings.KMS_ANSWER_THRESHOLD <= found["confidence"] <= 1
+    for question in ("今天天气怎么样", "红烧肉怎么做", "昨晚的足球比赛谁赢了"):
+        outside = ask(api, "answer", {"q": question}).json()
+        assert outside["answer"] is None and outside["alternatives"] == []
+        assert outside["confidence"] < settings.KMS_ANSWER_THRESHOLD
+
+
+def test_a_question_several_articles_answer_alike_offers_them_all(api: Api, settings) -> None:
+    death = "KB-100021"
+    make_article(
+        key=death,
+        title="申请身故保险金需要准备哪些材料？",
+        summary="受益人准备理赔申请书、死亡证明和身份证件。",
+        questions=[],
+        category="理赔/身故",
+    )
+    asked = ask(api, "answer", {"q": "申请要准备哪些材料"}).json()
+    assert asked["answer"] is None  # medical claim or death benefit? the bot must ask
+    assert {a["key"] for a in asked["alternatives"]} == {CLAIMS, death}
+    assert all(a["confidence"] < settings.KMS_ANSWER_THRESHOLD for a in asked["alternatives"])
+
+    clear = ask(api, "answer", {"q": "身故保险金要准备什么材料"}).json()
+    assert clear["answer"]["key"] == death
+    assert all(a["confidence"] <= clear["confidence"] for a in clear["alternatives"])
+
+
+def test_a_best_bet_is_the_answer(api: Api, kb) -> None:
+    article = KnowledgeArticle.objects.get(key=HIDDEN_IN_SC)
+    PromotedResult.objects.create(query="今天天气怎么样", article=article, branch=kb["GD"])
+    pinned = ask(api, "answer", {"q": "今天天气怎么样？", "branch": "GD-SZ"}).json()
+    assert pinned["answer"]["key"] == HIDDEN_IN_SC and pinned["confidence"] == 1.0
+    assert ask(api, "answer", {"q": "今天天气怎么样", "branch": "SC"}).json()["answer"] is None
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("search", {}, "q"),
+        ("search", {"q": ""}, "q"),
+        ("search", {"q": "x" * 201}, "q"),
+        ("search", {"q": "理赔", "limit": "0"}, "limit"),
+        ("search", {"q": "理赔", "limit": "51"}, "limit"),
+        ("search", {"q": "理赔", "offset": "-1"}, "offset"),
+        ("search", {"q": "理赔", "offset": "abc"}, "offset"),
+        ("search", {"q": "理赔", "channel": "fax"}, "channel"),
+        ("search", {"q": "理赔", "branch": "XX"}, "branch"),
+        ("search", {"q": "理赔", "sort": "date"}, "sort"),
+        ("suggest", {"q": "x" * 51}, "q"),
+        ("suggest", {"q": "lp", "limit": "21"}, "limit"),
+        ("answer", {"q": "理赔", "category": "理赔"}, "category"),
+        ("answer", {"q": " "}, "q"),
+    ],
+)
+def test_bad_parameters_are_400s_naming_the_parameter(
+    api: Api, path: str, params: dict, field: str
+) -> None:
+    response = ask(api, path, params)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["details"]
+
+
+def test_a_key_without_the_search_scope_is_refused(kb, issue) -> None:
+    reader = Api(issue(scopes=["read"]))
+    for path in ("search", "suggest", "answer"):
+        assert ask(reader, path, {"q": "理赔"}).status_code == 403
+
+
+def test_a_branch_key_cannot_search_another_branch(kb, issue) -> None:
+    gd = Api(issue(branches=["GD"]))
+    assert ask(gd, "search", {"q": "理赔", "branch": "SC"}).status_code == 403
+    assert keys(gd, "医保结算单") == [CLAIMS]  # its own branch by default
+
+
+def test_kms_search_shows_the_ranking(kb, capsys) -> None:
+    consumers.drain(indexing.NAME)
+    call_command("kms_search", "理赔材料", "--branch", "GD", "--explain")
+    out = capsys.readouterr().out
+    assert CLAIMS in out and '"terms"' in out
+    with pytest.raises(CommandError, match="no branch"):
+        call_command("kms_search", "理赔", "--branch", "XX")

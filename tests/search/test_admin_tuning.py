@@ -1,0 +1,51 @@
+"""The glossary and best bets in the admin: form errors, and what a new word needs."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from search.models import PromotedResult, SynonymGroup
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+ADD_GLOSSARY = "/admin/snippets/search/synonymgroup/add/"
+
+
+@pytest.fixture
+def admin() -> Client:
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "x"))
+    return client
+
+
+def test_a_synonym_group_is_saved_and_says_which_words_need_a_reindex(admin: Client) -> None:
+    response = admin.post(ADD_GLOSSARY, {"terms": "理赔/索赔/康宁赔付通", "note": ""}, follow=True)
+    assert response.status_code == 200
+    assert SynonymGroup.objects.get().term_list == ["理赔", "索赔", "康宁赔付通"]
+    warnings = [str(m) for m in response.context["messages"]]
+    assert any("康宁赔付通" in m and "kms_reindex" in m and "理赔、" not in m for m in warnings)
+
+
+@pytest.mark.parametrize(
+    ("terms", "error"),
+    [("理赔", "at least two"), ("理赔/理賠", "at least two"), ("理赔/？？", "no searchable word")],
+)
+def test_a_bad_synonym_group_is_a_form_error(admin: Client, terms: str, error: str) -> None:
+    response = admin.post(ADD_GLOSSARY, {"terms": terms, "note": ""})
+    assert response.status_code == 200  # the form again, with the error
+    assert error in response.content.decode()
+    assert not SynonymGroup.objects.exists()
+
+
+def test_a_best_bet_with_no_searchable_word_is_refused(admin: Client) -> None:
+    article = make_article(key="KB-600001")
+    response = admin.post(
+        "/admin/snippets/search/promotedresult/add/",
+        {"query": "？！", "article": article.pk, "branch": "", "order": 0},
+    )
+    assert response.status_code == 200
+    assert "no searchable word" in response.content.decode()
+    assert not PromotedResult.objects.exists()

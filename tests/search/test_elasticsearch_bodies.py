@@ -1,0 +1,56 @@
+"""What the Elasticsearch engine sends: the mapping and the query of a plan (no server)."""
+
+from __future__ import annotations
+
+from search.backends.elasticsearch import query
+from search.documents import mapping
+from search.queries import Filters, Plan, Term
+
+BOOSTS = {"title": 3.0, "questions": 2.0, "summary": 1.5, "body": 1.0, "sound": 0.5}
+
+
+def test_analysed_fields_split_on_whitespace_and_filters_are_keywords() -> None:
+    properties = mapping()["mappings"]["properties"]
+    for name in ("title", "questions", "summary", "body", "sound"):
+        assert properties[name] == {"type": "text", "analyzer": "whitespace", "similarity": "BM25"}
+    for name in ("key", "branches", "excluded", "channels", "audience", "category_paths", "tags"):
+        assert properties[name] == {"type": "keyword"}
+    assert properties["payload"] == {"type": "keyword", "index": False, "doc_values": False}
+    assert mapping()["settings"] == {"number_of_shards": 1, "number_of_replicas": 0}
+
+
+def test_a_plan_compiles_to_boosted_terms_phrases_and_branch_filters() -> None:
+    plan = Plan(
+        terms=(Term((("理赔",), ("索赔",), ("解除", "合同"))),),
+        loose={"sound": ("li_pei",)},
+        filters=Filters("GD", ("public",), channels=("bot",), category="理赔", tag="x"),
+        boosts=BOOSTS,
+    )
+    body = query(plan).to_dict()["bool"]
+    should = body["must"][0]["bool"]["should"]
+    title = should[0]["bool"]
+    assert title["boost"] == 3.0
+    assert title["should"] == [
+        {"term": {"title": "理赔"}},
+        {"term": {"title": "索赔"}},
+        {"match_phrase": {"title": "解除 合同"}},
+    ]
+    assert should[-1] == {"term": {"sound": {"value": "li_pei", "boost": 0.5}}}
+    assert body["must"][0]["bool"]["minimum_should_match"] == 1
+    branch, audience, channels, category, tag = body["filter"]
+    inherited = {
+        "bool": {"must": [{"term": {"branches": "*"}}], "must_not": [{"term": {"excluded": "GD"}}]}
+    }
+    should = branch["bool"]["should"]
+    assert len(should) == 2
+    assert {"term": {"branches": "GD"}} in should and inherited in should
+    assert audience == {"terms": {"audience": ["public"]}}
+    assert channels == {"terms": {"channels": ["bot"]}}
+    assert category == {"term": {"category_paths": "理赔"}}
+    assert tag == {"term": {"tags": "x"}}
+
+
+def test_a_zero_boost_leaves_the_field_out() -> None:
+    plan = Plan((Term((("理赔",),)),), {}, Filters("HQ", ("public",)), {"title": 1.0})
+    should = query(plan).to_dict()["bool"]["must"][0]["bool"]["should"]
+    assert len(should) == 1 and "title" in str(should)
