@@ -48,7 +48,7 @@ end
 request = function()
   local pair = paths[(n %% #paths) + 1]
   n = n + %(threads)d
-  return wrk.format("GET", "/api/v1/articles/" .. pair, {["Authorization"] = "Bearer %(key)s"})
+  return wrk.format("GET", "%(prefix)s" .. pair, {["Authorization"] = "Bearer %(key)s"})
 end
 """
 WRK_THREADS = 2
@@ -125,12 +125,23 @@ def serve(port: int, workers: int) -> subprocess.Popen:
             time.sleep(0.5)
 
 
-def wrk(port: int, key: str, pairs: list[str], *, seconds: int, connections: int) -> dict:
+def wrk(
+    port: int,
+    key: str,
+    pairs: list[str],
+    *,
+    seconds: int,
+    connections: int,
+    prefix: str = "/api/v1/articles/",
+) -> dict:
+    """Load for `seconds`: GET `prefix` + each of `pairs` in turn (already URL-quoted)."""
     with tempfile.TemporaryDirectory() as tmp:
         pairs_file = Path(tmp) / "pairs.txt"
         pairs_file.write_text("\n".join(pairs) + "\n")
         script = Path(tmp) / "articles.lua"
-        script.write_text(WRK_SCRIPT % {"pairs": pairs_file, "key": key, "threads": WRK_THREADS})
+        script.write_text(
+            WRK_SCRIPT % {"pairs": pairs_file, "key": key, "threads": WRK_THREADS, "prefix": prefix}
+        )
         done = subprocess.run(
             [
                 "wrk",

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     keys = list(KnowledgeArticle.objects.filter(live=True).values_list("key", flat=True))
     if not keys:
         sys.exit("no published articles: import the benchmark corpus first")
-    worker = _start_worker() if args.start_worker else None
+    worker = start_worker() if args.start_worker else None
     rng = random.Random(args.seed)
     latencies: list[float] = []
     try:
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     )
 
 
-def _start_worker() -> subprocess.Popen:
+def start_worker() -> subprocess.Popen:
     from kms.celery import app
 
     worker = subprocess.Popen(
