@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 BODY = (
     "适用于**住院**医疗。\n\n## 办理材料\n\n- 理赔申请书\n- 身份证件 [说明](https://example.cn)\n\n"
-    "| 材料 | 份数 |\n|---|---|\n| 发票 | 1 |\n\n请致电 {{ branch.hotline }}[^1]。\n\n[^1]: 工作日\n"
+    "| 材料 | 份数 |\n|---|---|\n| 发票 | 1 |\n\n"
+    "请致电 {{ branch.hotline }}[^1]。\n\n[^1]: 工作日\n"
 )
 
 
