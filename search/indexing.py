@@ -37,16 +37,28 @@ from content.variants import Variant
 from search import glossary
 from search.backends import engine
 from search.backends.base import Backend, IndexBusy, IndexUnavailable
-from search.records import Record, analysed, records
+from search.records import Record, analysed
 
 NAME = "search-index"
 CHUNK = 500
 _BRANCH_WIDE = (Action.BRANCH_ADDED, Action.BRANCH_REMOVED)
 
 
-def records_of(keys: Collection[str], tree: BranchTree | None = None) -> list[Record]:
-    rows = list(PublishedArticle.objects.filter(key__in=list(keys), in_effect=True))
-    return list(records(article_variants(rows, tree or BranchTree.load())))
+def records_of(keys: Collection[str], tree: BranchTree | None = None) -> Iterator[Record]:
+    """The records of the published, in-effect articles among `keys`, in key order; a
+    backlog (an import's thousands of events) is analysed on every core."""
+    tree = tree or BranchTree.load()
+    ordered = sorted(keys)
+    words = glossary.current().words
+
+    def jobs() -> Iterator[tuple[tuple[str, ...], list[Variant]]]:
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start : start + CHUNK]
+            rows = PublishedArticle.objects.filter(key__in=chunk, in_effect=True).order_by("key")
+            yield words, list(article_variants(list(rows), tree))
+
+    for batch in pmap_stream(analysed, jobs(), total=len(ordered)):
+        yield from batch
 
 
 def _keys_near(codes: Collection[str], tree: BranchTree, backend: Backend) -> set[str]:
@@ -59,7 +71,7 @@ class SearchIndexConsumer(Consumer):
     """Keeps the search index equal to what readers of every branch may read."""
 
     name = NAME
-    batch_size = 200
+    batch_size = 1000  # a backlog commits (and merges) once per thousand events
     transient_errors = (ConnectionError, TimeoutError, IndexBusy)
 
     def handle_batch(self, events: Sequence[ChangeEvent]) -> None:
@@ -81,25 +93,6 @@ class SearchIndexConsumer(Consumer):
             backend.replace(keys, records_of(keys, tree))
 
 
-def _all_records(tree: BranchTree) -> Iterator[Record]:
-    """Every published article's records, in key order; analysed on every core."""
-    keys = list(
-        PublishedArticle.objects.filter(in_effect=True)
-        .order_by("key")
-        .values_list("key", flat=True)
-    )
-    words = glossary.current().words
-
-    def jobs() -> Iterator[tuple[tuple[str, ...], list[Variant]]]:
-        for start in range(0, len(keys), CHUNK):
-            chunk = keys[start : start + CHUNK]
-            rows = list(PublishedArticle.objects.filter(key__in=chunk).order_by("key"))
-            yield words, list(article_variants(rows, tree))
-
-    for batch in pmap_stream(analysed, jobs(), total=len(keys)):
-        yield from batch
-
-
 def articles_to_index() -> int:
     return PublishedArticle.objects.filter(in_effect=True).count()
 
@@ -113,7 +106,8 @@ def rebuild(
     backend = backend or served
     head = ChangeEvent.objects.aggregate(head=Max("seq"))["head"] or 0
     glossary.current()
-    written = backend.rebuild(_all_records(BranchTree.load()), progress)
+    keys = PublishedArticle.objects.filter(in_effect=True).values_list("key", flat=True)
+    written = backend.rebuild(records_of(list(keys), BranchTree.load()), progress)
     if backend is not served:
         return written  # another engine than the one the indexer keeps: no cursor to move
     with transaction.atomic():
