@@ -10,6 +10,7 @@ from __future__ import annotations
 from elasticsearch import dsl
 
 TOKENS = {"analyzer": "whitespace", "similarity": "BM25"}
+LOOSE = {**TOKENS, "index_options": "freqs"}  # matched token by token: no positions
 SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0}
 
 
@@ -27,9 +28,8 @@ class ArticleVariant(dsl.Document):
     title = dsl.Text(**TOKENS)
     questions = dsl.Text(**TOKENS)
     summary = dsl.Text(**TOKENS)
-    body = dsl.Text(**TOKENS)
-    sound = dsl.Text(**TOKENS)
-    grams = dsl.Text(**TOKENS)
+    sound = dsl.Text(**LOOSE)
+    grams = dsl.Text(**LOOSE)
     complete = dsl.Keyword()
     payload = dsl.Keyword(index=False, doc_values=False)
 

@@ -23,8 +23,9 @@ from search import analysis
 
 # `text` is the whole article (title, questions, summary, body) as one field: BM25 over it
 # ranks customers' questions against answers better than a sum over the parts does
-# (docs/benchmarks.md); the parts are there to weigh a match in a title or question more.
-ANALYSED_FIELDS = ("text", "title", "questions", "summary", "body")
+# (docs/benchmarks.md); the short parts are there to weigh a match in a title, a question
+# or the summary more. The body has no field of its own: it counts through `text`.
+ANALYSED_FIELDS = ("text", "title", "questions", "summary")
 SOUND_FIELD = "sound"
 GRAMS_FIELD = "grams"
 # Fields matched token by token, without synonyms: pinyin and character bigrams.
@@ -80,7 +81,6 @@ class Record:
     title: str
     questions: str
     summary: str
-    body: str
     sound: str
     grams: str
     complete: list[str]
@@ -121,7 +121,6 @@ def record(variant: Variant, position: int) -> Record:
         title=parts[0],
         questions=parts[1],
         summary=parts[2],
-        body=parts[3],
         sound=" ".join(chain.from_iterable(analysis.sounds(p, normalised=True) for p in heard)),
         grams=" ".join(
             chain.from_iterable(analysis.grams(p, normalised=True) for p in (*heard, text))

@@ -208,7 +208,6 @@ KMS_SEARCH_FIELD_BOOSTS = {
     "title": 0.25,
     "questions": 0.25,
     "summary": 0.25,
-    "body": 0.0,
     "sound": 0.2,
     "grams": 0.5,
 }

@@ -13,6 +13,7 @@ Invariants:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -39,20 +40,38 @@ _RAW = ("id", "key", "branches", "excluded", "channels", "audience", "category_p
 _FACETED = ("category", "products", "tags")
 
 
+def _fields() -> list[tuple[str, dict]]:
+    """Every field of the index and its options, in the order tantivy numbers them."""
+    return [
+        *((name, {"stored": name in ("id", "key"), "tokenizer_name": "raw"}) for name in _RAW),
+        *(
+            (name, {"stored": name == "category", "fast": True, "tokenizer_name": "raw"})
+            for name in _FACETED
+        ),
+        # positions for phrase queries (multi-token synonyms); loose fields match token by
+        # token and keep frequencies only
+        *((name, {"tokenizer_name": "whitespace"}) for name in ANALYSED_FIELDS),
+        *(
+            (name, {"tokenizer_name": "whitespace", "index_option": "freq"})
+            for name in LOOSE_FIELDS
+        ),
+        ("complete", {"tokenizer_name": "raw", "index_option": "basic"}),
+        ("payload", {"stored": True, "tokenizer_name": "raw", "index_option": "basic"}),
+    ]
+
+
 def schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    for name in _RAW:
-        builder.add_text_field(name, stored=name in ("id", "key"), tokenizer_name="raw")
-    for name in _FACETED:
-        builder.add_text_field(name, stored=name == "category", fast=True, tokenizer_name="raw")
-    for name in (*ANALYSED_FIELDS, *LOOSE_FIELDS):
-        builder.add_text_field(name, tokenizer_name="whitespace")
-    builder.add_text_field("complete", tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("payload", stored=True, tokenizer_name="raw", index_option="basic")
+    for name, options in _fields():
+        builder.add_text_field(name, **options)
     return builder.build()
 
 
 SCHEMA = schema()
+# Written into every generation: queries address fields by their number in SCHEMA, so an
+# index built with other fields is refused (rebuilt by kms_reindex), never misread.
+SCHEMA_MARK = hashlib.sha256(json.dumps(_fields(), sort_keys=True).encode()).hexdigest()[:16]
+SCHEMA_FILE = "kms-schema"
 
 
 def _document(record: Record) -> tantivy.Document:
@@ -129,6 +148,13 @@ def matching(plan: Plan) -> tantivy.Query:
     return tantivy.Query.boolean_query(should)
 
 
+def _schema_mark(path: Path) -> str | None:
+    try:
+        return (path / SCHEMA_FILE).read_text(encoding="ascii").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+
+
 @dataclass
 class _Open:
     path: Path
@@ -168,6 +194,7 @@ class EmbeddedBackend(Backend):
         name = f"gen-{time.time_ns()}-{os.getpid()}"
         path = self.root / name
         path.mkdir()
+        (path / SCHEMA_FILE).write_text(SCHEMA_MARK, encoding="ascii")
         return name, tantivy.Index(SCHEMA, path=str(path))
 
     def _index(self) -> tantivy.Index:
@@ -183,6 +210,10 @@ class EmbeddedBackend(Backend):
         with self._lock:
             current = self._open
             if current is None or current.path != path:
+                if _schema_mark(path) != SCHEMA_MARK:
+                    raise IndexUnavailable(
+                        f"search index {generation} was built by another version of KMS"
+                    )
                 try:
                     index = tantivy.Index.open(str(path))
                 except ValueError as error:

@@ -13,7 +13,7 @@ from content import consumers
 from content.models import KnowledgeArticle
 from content.services import publishing
 from content.services.snapshots import effective_dates_apply
-from search import indexing
+from search import backends, indexing
 from search.models import PromotedResult, SynonymGroup
 from tests.api.conftest import (
     CLAIMS,
@@ -130,6 +130,22 @@ def test_a_deleted_index_is_a_503_until_it_is_rebuilt(api: Api, search_index_dir
     assert response.status_code == 503
     assert "kms_reindex" in response.json()["error"]["message"]
     assert ask(api, "answer", {"q": "理赔"}).status_code == 503
+    call_command("kms_reindex")
+    assert keys(api, "理赔材料")[0] == CLAIMS
+
+
+def test_an_index_built_by_another_version_is_a_503_until_rebuilt(
+    api: Api, search_index_dir
+) -> None:
+    """Queries address tantivy's fields by number: an index with other fields would be
+    misread, so it is refused until kms_reindex rebuilt it."""
+    assert keys(api, "理赔材料")[0] == CLAIMS
+    served = search_index_dir / (search_index_dir / "CURRENT").read_text().strip()
+    (served / "kms-schema").write_text("0123456789abcdef")
+    backends._engine.cache_clear()  # as a web process started after the upgrade
+    response = ask(api, "search", {"q": "理赔"})
+    assert response.status_code == 503
+    assert "another version" in response.json()["error"]["message"]
     call_command("kms_reindex")
     assert keys(api, "理赔材料")[0] == CLAIMS
 

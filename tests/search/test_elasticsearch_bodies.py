@@ -6,13 +6,20 @@ from search.backends.elasticsearch import query
 from search.documents import mapping
 from search.queries import Filters, Plan, Term
 
-BOOSTS = {"title": 3.0, "questions": 2.0, "summary": 1.5, "body": 1.0, "sound": 0.5}
+BOOSTS = {"title": 3.0, "questions": 2.0, "summary": 1.5, "sound": 0.5}
 
 
 def test_analysed_fields_split_on_whitespace_and_filters_are_keywords() -> None:
     properties = mapping()["mappings"]["properties"]
-    for name in ("title", "questions", "summary", "body", "sound"):
+    for name in ("text", "title", "questions", "summary"):
         assert properties[name] == {"type": "text", "analyzer": "whitespace", "similarity": "BM25"}
+    for name in ("sound", "grams"):  # matched token by token: no positions kept
+        assert properties[name] == {
+            "type": "text",
+            "analyzer": "whitespace",
+            "similarity": "BM25",
+            "index_options": "freqs",
+        }
     for name in ("key", "branches", "excluded", "channels", "audience", "category_paths", "tags"):
         assert properties[name] == {"type": "keyword"}
     assert properties["payload"] == {"type": "keyword", "index": False, "doc_values": False}
