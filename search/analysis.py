@@ -216,15 +216,18 @@ def sounds(text: str, *, normalised: bool = False) -> list[str]:
 
 
 _GRAMMED = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_GRAMMED_NO_DIGITS = re.compile(r"[a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
-def grams(text: str, *, normalised: bool = False) -> list[str]:
+def grams(text: str, *, normalised: bool = False, digits: bool = True) -> list[str]:
     """Character bigrams of each run of letters, digits and Han characters: they match
     where segmentation cut a question and its answer differently (a run of one
-    character is itself)."""
+    character is itself). Without `digits`, digits end a run and have no bigrams: the
+    bigrams of a number (``20``, ``02``) would let a policy number or a date nobody
+    wrote match every text that holds some date."""
     text = VARIABLE_RE.sub(" ", text if normalised else normalise(text))
     found: list[str] = []
-    for run in _GRAMMED.findall(text):
+    for run in (_GRAMMED if digits else _GRAMMED_NO_DIGITS).findall(text):
         found += [run] if len(run) == 1 else [run[at : at + 2] for at in range(len(run) - 1)]
     return found
 

@@ -78,7 +78,11 @@ def plan(
     loose = {
         SOUND_FIELD: tuple(dict.fromkeys(analysis.sounds(meant, normalised=True))),
         GRAMS_FIELD: tuple(
-            dict.fromkeys(gram for one in asked for gram in analysis.grams(one, normalised=True))
+            dict.fromkeys(
+                gram
+                for one in asked
+                for gram in analysis.grams(one, normalised=True, digits=False)
+            )
         ),
     }
     return Plan(tuple(terms.values()), loose, filters, boosts())

@@ -123,7 +123,9 @@ def record(variant: Variant, position: int) -> Record:
         summary=parts[2],
         sound=" ".join(chain.from_iterable(analysis.sounds(p, normalised=True) for p in heard)),
         grams=" ".join(
-            chain.from_iterable(analysis.grams(p, normalised=True) for p in (*heard, text))
+            chain.from_iterable(
+                analysis.grams(p, normalised=True, digits=False) for p in (*heard, text)
+            )
         ),
         complete=completions([title, *questions], normalised=True),
         payload=json.dumps(

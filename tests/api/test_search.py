@@ -150,6 +150,14 @@ def test_an_index_built_by_another_version_is_a_503_until_rebuilt(
     assert keys(api, "理赔材料")[0] == CLAIMS
 
 
+def test_a_code_is_found_whole_and_an_unknown_one_finds_nothing(api: Api) -> None:
+    make_article(key="KB-100021", title="团险保单迁移", summary="迁移批次 MIG-2024-0815 的处理办法。")
+    assert keys(api, "MIG-2024-0815") == ["KB-100021"]
+    # no article holds these: the bigrams of their digits ("20", "24"…) match no dates
+    assert keys(api, "2025-0916") == []
+    assert keys(api, "2024") == []
+
+
 def test_suggest_completes_prefixes_and_pinyin_initials(api: Api) -> None:
     texts = [s["text"] for s in ask(api, "suggest", {"q": "申请医"}).json()["suggestions"]]
     assert texts == ["申请医疗险理赔需要准备哪些材料？"]
