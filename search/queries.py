@@ -79,9 +79,7 @@ def plan(
         SOUND_FIELD: tuple(dict.fromkeys(analysis.sounds(meant, normalised=True))),
         GRAMS_FIELD: tuple(
             dict.fromkeys(
-                gram
-                for one in asked
-                for gram in analysis.grams(one, normalised=True, digits=False)
+                gram for one in asked for gram in analysis.grams(one, normalised=True, digits=False)
             )
         ),
     }

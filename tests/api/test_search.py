@@ -151,7 +151,9 @@ def test_an_index_built_by_another_version_is_a_503_until_rebuilt(
 
 
 def test_a_code_is_found_whole_and_an_unknown_one_finds_nothing(api: Api) -> None:
-    make_article(key="KB-100021", title="团险保单迁移", summary="迁移批次 MIG-2024-0815 的处理办法。")
+    make_article(
+        key="KB-100021", title="团险保单迁移", summary="迁移批次 MIG-2024-0815 的处理办法。"
+    )
     assert keys(api, "MIG-2024-0815") == ["KB-100021"]
     # no article holds these: the bigrams of their digits ("20", "24"…) match no dates
     assert keys(api, "2025-0916") == []
