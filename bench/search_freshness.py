@@ -12,7 +12,7 @@ docs/benchmarks.md):
     DATABASE_URL=postgresql://… REDIS_URL=redis://… KMS_DATA_DIR=… \
         .venv/bin/python bench/search_freshness.py --edits 50 --start-worker
 
-Each edit puts a word found nowhere else (a code such as ``fx-20261204-7-3f9a``, one
+Each edit puts a word found nowhere else (a code such as ``20261204-7-031337``, one
 token to the analysis) into the summary of a random published article and publishes it
 through the publishing service. A reader thread, with its own database connection, asks
 ``search.services.search`` for the word in a random branch that reads the article from
@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> None:
             if effective_article(key, branch=branch, audiences=AUDIENCES, tree=tree) is None:
                 branch = tree.root  # hidden in that branch: HQ reads it
             wanted = Filters(branch, AUDIENCES)
-            word = f"fx-{time.strftime('%Y%m%d')}-{n}-{secrets.token_hex(2)}"
+            # digits and hyphens: one token, and no bigrams a later edit's code could share
+            word = f"{time.strftime('%Y%m%d')}-{n}-{secrets.randbelow(10**6):06d}"
             if services.search(word, wanted, tree=tree).count:
                 sys.exit(f"{word} is found before the edit")
             article = PublishedArticle.objects.get(key=key).article

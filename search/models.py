@@ -116,7 +116,7 @@ class PromotedResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.query} → {self.article_id}"
+        return f"{self.query} → {self.article.key}"
 
     def save(self, *args, **kwargs) -> None:
         self.normalised = promoted_query(self.query)
@@ -126,6 +126,13 @@ class PromotedResult(models.Model):
         self.normalised = promoted_query(self.query)
         if not self.normalised:
             raise ValidationError({"query": _("The query holds no searchable word.")})
+        same = PromotedResult.objects.filter(
+            normalised=self.normalised, article_id=self.article_id, branch_id=self.branch_id
+        ).exclude(pk=self.pk)
+        if self.article_id is not None and same.exists():
+            raise ValidationError(
+                {"query": _("This article is already a best bet for this query in this branch.")}
+            )
 
 
 def promoted_query(text: str) -> str:

@@ -161,7 +161,8 @@ def search(
     results = (promoted if offset == 0 else []) + ranked
     count = found.count + sum(1 for key in pinned if key not in {hit.key for hit in found.hits})
     took = (time.perf_counter() - started) * 1000
-    facets = {FACET_NAMES[name]: counts for name, counts in found.facets.items()}
+    facets = {name: {} for name in FACET_NAMES.values()}
+    facets.update({FACET_NAMES[name]: counts for name, counts in found.facets.items()})
     return Page(count, results[:limit], facets, round(took, 2))
 
 
@@ -181,7 +182,19 @@ def suggest(text: str, filters: Filters, *, limit: int = 8) -> list[Suggestion]:
                 break
         if len(found) >= limit:
             break
-    return sorted(found.values(), key=lambda s: (len(s.text), s.text))[:limit]
+
+    def order(suggestion: Suggestion) -> tuple[bool, int, str]:
+        """What begins with the prefix first, then the shortest."""
+        text = suggestion.text
+        return (not _begins(text, prefix), len(text), text)
+
+    return sorted(found.values(), key=order)[:limit]
+
+
+def _begins(phrase: str, prefix: str) -> bool:
+    """Whether `phrase` begins with `prefix`, or its pinyin initials do."""
+    folded = analysis.normalise(phrase)
+    return folded.startswith(prefix) or analysis.initials(folded).startswith(prefix)
 
 
 def _starts(phrase: str, prefix: str) -> bool:

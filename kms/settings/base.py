@@ -216,12 +216,12 @@ KMS_SEARCH_FIELD_BOOSTS = {
 # bench/answer_calibration.py; below the threshold the answer is null. docs/benchmarks.md
 # has the precision/coverage curve the threshold was chosen from.
 KMS_ANSWER_MODEL = {
-    "bias": -4.608,
+    "bias": -4.688,
     "weights": {
-        "title_coverage": 2.872,
-        "text_coverage": 0.231,
-        "closeness": 1.114,
-        "margin": 3.705,
+        "title_coverage": 2.927,
+        "text_coverage": 0.243,
+        "closeness": 1.058,
+        "margin": 3.898,
     },
 }
 KMS_ANSWER_THRESHOLD = 0.4

@@ -220,7 +220,11 @@ class EmbeddedBackend(Backend):
                     raise IndexUnavailable(f"search index {generation} is unreadable") from error
                 current = self._open = _Open(path, index, mtime)
             elif current.meta_mtime != mtime:
-                current.index.reload()
+                try:
+                    current.index.reload()
+                except ValueError as error:  # meta.json damaged after it was opened
+                    self._open = None
+                    raise IndexUnavailable(f"search index {generation} is unreadable") from error
                 current.meta_mtime = mtime
             return current.index
 

@@ -134,6 +134,17 @@ def test_a_deleted_index_is_a_503_until_it_is_rebuilt(api: Api, search_index_dir
     assert keys(api, "理赔材料")[0] == CLAIMS
 
 
+def test_an_index_damaged_while_served_is_a_503_until_rebuilt(api: Api, search_index_dir) -> None:
+    assert keys(api, "理赔材料")[0] == CLAIMS  # the index is open in this process
+    served = search_index_dir / (search_index_dir / "CURRENT").read_text().strip()
+    (served / "meta.json").write_text("{garbage")
+    response = ask(api, "search", {"q": "理赔"})
+    assert response.status_code == 503
+    assert "unreadable" in response.json()["error"]["message"]
+    call_command("kms_reindex")
+    assert keys(api, "理赔材料")[0] == CLAIMS
+
+
 def test_an_index_built_by_another_version_is_a_503_until_rebuilt(
     api: Api, search_index_dir
 ) -> None:
@@ -166,6 +177,19 @@ def test_suggest_completes_prefixes_and_pinyin_initials(api: Api) -> None:
     by_initials = ask(api, "suggest", {"q": "sqyl"}).json()["suggestions"]  # 申请医疗…
     assert by_initials and by_initials[0]["key"] == CLAIMS
     assert ask(api, "suggest", {"q": "天气"}).json()["suggestions"] == []
+
+
+def test_suggestions_that_begin_with_the_prefix_come_first(api: Api) -> None:
+    make_article(key="KB-100031", title="住院理赔")
+    make_article(key="KB-100032", title="理赔款多久可以到账呢")
+    texts = [s["text"] for s in ask(api, "suggest", {"q": "理赔"}).json()["suggestions"]]
+    assert texts.index("理赔款多久可以到账呢") < texts.index("住院理赔")
+
+
+def test_a_search_that_finds_nothing_still_names_every_facet(api: Api) -> None:
+    page = ask(api, "search", {"q": "火星移民"}).json()
+    assert page["count"] == 0
+    assert page["facets"] == {"category": {}, "product": {}, "tag": {}}
 
 
 def test_a_homophone_slip_finds_what_the_term_finds(api: Api) -> None:
@@ -259,5 +283,9 @@ def test_kms_search_shows_the_ranking(kb, capsys) -> None:
     call_command("kms_search", "理赔材料", "--branch", "GD", "--explain")
     out = capsys.readouterr().out
     assert CLAIMS in out and '"terms"' in out
+    assert INTERNAL in out and "read as staff" in out  # staff see internal articles
+    call_command("kms_search", "理赔调查授权", "--branch", "GD", "--public")
+    out = capsys.readouterr().out
+    assert INTERNAL not in out and "read as public" in out
     with pytest.raises(CommandError, match="no branch"):
         call_command("kms_search", "理赔", "--branch", "XX")

@@ -49,3 +49,15 @@ def test_a_best_bet_with_no_searchable_word_is_refused(admin: Client) -> None:
     assert response.status_code == 200
     assert "no searchable word" in response.content.decode()
     assert not PromotedResult.objects.exists()
+
+
+@pytest.mark.parametrize("again", ["理赔材料", "理赔 材料？"])
+def test_the_same_best_bet_twice_is_a_form_error(admin: Client, again: str) -> None:
+    article = make_article(key="KB-600002")
+    add = "/admin/snippets/search/promotedresult/add/"
+    first = {"query": "理赔材料", "article": article.pk, "branch": "", "order": 0}
+    assert admin.post(add, first).status_code == 302
+    response = admin.post(add, {**first, "query": again})
+    assert response.status_code == 200  # the form again, not a server error
+    assert "already a best bet" in response.content.decode()
+    assert PromotedResult.objects.count() == 1

@@ -1,5 +1,6 @@
-"""``manage.py kms_search "query" [--branch GD] [--channel agent] [--explain]``: what a
-reader would find, for debugging relevance."""
+"""``manage.py kms_search "query" [--branch GD] [--channel agent] [--public] [--explain]``:
+what a reader would find, for debugging relevance. The reader is staff (public and internal
+articles) unless ``--public`` asks as a key limited to public articles would."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from content.models import BranchTree, Channel
+from content.models import Audience, BranchTree, Channel
 from content.selectors import AUDIENCES
 from search import services
 from search.backends.base import IndexUnavailable
@@ -22,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("query")
         parser.add_argument("--branch", help="the reader's branch code (default: the head office)")
         parser.add_argument("--channel", choices=Channel.values)
+        parser.add_argument(
+            "--public",
+            action="store_true",
+            help="read as a public key does (default: staff, internal articles included)",
+        )
         parser.add_argument("--limit", type=int, default=10)
         parser.add_argument("--explain", action="store_true", help="show the analysed query plan")
 
@@ -32,6 +38,7 @@ class Command(BaseCommand):
         branch: str | None,
         channel: str | None,
         limit: int,
+        public: bool,
         explain: bool,
         **options: Any,
     ) -> None:
@@ -39,7 +46,8 @@ class Command(BaseCommand):
         code = branch or tree.root or ""
         if code not in tree.parents:
             raise CommandError(f"no branch {code!r}")
-        filters = Filters(code, AUDIENCES, (channel,) if channel else None)
+        audiences = (Audience.PUBLIC.value,) if public else AUDIENCES
+        filters = Filters(code, audiences, (channel,) if channel else None)
         if explain:
             plan = services.plan_of(query, filters)
             self.stdout.write(
@@ -58,7 +66,8 @@ class Command(BaseCommand):
             page = services.search(query, filters, limit=max(1, min(limit, 100)), tree=tree)
         except IndexUnavailable as error:
             raise CommandError(f"{error}: run manage.py kms_reindex") from error
-        self.stdout.write(f"{page.count} found in {page.took_ms} ms")
+        reader = "public" if public else "staff (public and internal)"
+        self.stdout.write(f"{page.count} found in {page.took_ms} ms, read as {reader}")
         for rank, result in enumerate(page.results, 1):
             pinned = " (promoted)" if result.promoted else ""
             self.stdout.write(f"{rank:>2}. {result.score:8.3f} {result.key} {result.title}{pinned}")
