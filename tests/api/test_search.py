@@ -179,6 +179,13 @@ def test_suggest_completes_prefixes_and_pinyin_initials(api: Api) -> None:
     assert ask(api, "suggest", {"q": "天气"}).json()["suggestions"] == []
 
 
+def test_a_character_without_pinyin_is_searched_and_indexed(api: Api) -> None:
+    assert ask(api, "search", {"q": "兙"}).status_code == 200
+    assert ask(api, "answer", {"q": "理赔兙"}).status_code == 200
+    make_article(key="KB-100041", title="兙字测试：如何查询保单？")
+    assert keys(api, "兙字测试") == ["KB-100041"]  # the indexer did not stop at it
+
+
 def test_suggestions_that_begin_with_the_prefix_come_first(api: Api) -> None:
     make_article(key="KB-100031", title="住院理赔")
     make_article(key="KB-100032", title="理赔款多久可以到账呢")

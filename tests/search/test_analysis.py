@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from search import analysis
@@ -92,3 +94,29 @@ def test_category_paths_and_completions() -> None:
     found = completions(["理赔材料清单"])
     assert {"理赔材料清单", "材料清单", "lpclqd", "clqd"} <= set(found)  # found by prefix
     assert "赔材料清单" not in found  # not a word start
+
+
+@pytest.mark.parametrize("text", ["兙字测试", "烪", "理赔兙兙", "瓧瓰瓱"])
+def test_characters_without_pinyin_sound_as_themselves(text: str) -> None:
+    """Some 900 rare and compatibility characters have no reading in pypinyin."""
+    assert analysis.sounds(text)
+    assert len(analysis.initials(text)) == len(text)
+    assert analysis.corrected(text) == analysis.normalise(text)
+    assert completions([text])
+
+
+def test_a_long_run_of_letters_is_cut_in_linear_time() -> None:
+    """Bodies may hold 50,000 characters; a backtracking code pattern took minutes on a
+    run of letters without separators (the alarm only bounds a hang)."""
+
+    def hung(*_: object) -> None:
+        raise TimeoutError("tokens() did not finish")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(10)
+    try:
+        found = analysis.tokens("x" * 50_000 + " 保单号P2024-0001")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert found[-1] == "p2024-0001"
