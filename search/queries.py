@@ -32,6 +32,7 @@ class Filters:
     category: str | None = None
     product: str | None = None
     tag: str | None = None
+    keys: tuple[str, ...] | None = None  # only these articles (None: any)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ Invariants:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from search.backends.base import Found, Hit
 from search.confidence import features, probability, unrivalled
 from search.models import PromotedResult, promoted_query
 from search.queries import Filters, Plan
+from search.records import category_paths
 from search.snippets import snippet
 
 ALTERNATIVES_MAX = 3
@@ -118,12 +120,20 @@ def _pinned(text: str, filters: Filters, tree: BranchTree) -> list[EffectiveArti
         article = effective_article(
             row.article.key, branch=filters.branch, audiences=filters.audiences, tree=tree
         )
-        if article is None or (
-            filters.channels is not None and not set(filters.channels) & set(article.channels)
-        ):
-            continue
-        found.setdefault(article.key, article)
+        if article is not None and _passes(article, filters):
+            found.setdefault(article.key, article)
     return list(found.values())
+
+
+def _passes(article: EffectiveArticle, filters: Filters) -> bool:
+    """Whether `article` passes the reader's channel and the query's narrowing filters,
+    as the engine applies them to hits."""
+    return (
+        (filters.channels is None or bool(set(filters.channels) & set(article.channels)))
+        and (not filters.category or filters.category in category_paths(article.category))
+        and (not filters.product or filters.product in article.products)
+        and (not filters.tag or filters.tag in article.tags)
+    )
 
 
 def _promoted(text: str, filters: Filters, tree: BranchTree) -> list[Result]:
@@ -144,26 +154,42 @@ def _promoted(text: str, filters: Filters, tree: BranchTree) -> list[Result]:
 def search(
     text: str, filters: Filters, *, limit: int = 10, offset: int = 0, tree: BranchTree | None = None
 ) -> Page:
-    """One page of results for `text` in the reader's branch."""
+    """One page of results for `text` in the reader's branch: the best bets, then the
+    engine's hits without them, paged as one list (``count`` counts each article once)."""
     started = time.perf_counter()
     tree = tree or BranchTree.load()
     plan = plan_of(text, filters)
     promoted = _promoted(text, filters, tree)
-    found = (
-        Found(0, [], {})
-        if plan.empty
-        else engine().search(plan, limit=limit + len(promoted), offset=offset)
-    )
+    pinned = tuple(result.key for result in promoted)
+    backend = engine()
+    if plan.empty:
+        found, also_hits = Found(0, [], {}), 0
+    elif pinned:
+        # the hits before this page may include best bets: read from the top, drop them
+        found = backend.search(plan, limit=offset + limit + len(pinned))
+        also_hits = backend.search(
+            dataclasses.replace(plan, filters=dataclasses.replace(filters, keys=pinned)),
+            limit=len(pinned),
+            facets=False,
+        ).count
+    else:
+        found, also_hits = backend.search(plan, limit=limit, offset=offset), 0
+    hits = [hit for hit in found.hits if hit.key not in pinned]
+    if pinned:
+        listed: list[Result | Hit] = [*promoted, *hits]
+        page = listed[offset : offset + limit]
+    else:
+        page = list(hits)
     variables = tree.variables_of(filters.branch)
     words = _words(plan)
-    pinned = {result.key for result in promoted}
-    ranked = [_shown(hit, variables, words) for hit in found.hits if hit.key not in pinned]
-    results = (promoted if offset == 0 else []) + ranked
-    count = found.count + sum(1 for key in pinned if key not in {hit.key for hit in found.hits})
+    results = [
+        item if isinstance(item, Result) else _shown(item, variables, words) for item in page
+    ]
+    count = found.count + len(pinned) - also_hits
     took = (time.perf_counter() - started) * 1000
     facets = {name: {} for name in FACET_NAMES.values()}
     facets.update({FACET_NAMES[name]: counts for name, counts in found.facets.items()})
-    return Page(count, results[:limit], facets, round(took, 2))
+    return Page(count, results, facets, round(took, 2))
 
 
 def suggest(text: str, filters: Filters, *, limit: int = 8) -> list[Suggestion]:

@@ -71,6 +71,8 @@ def filtering(filters: Filters) -> list[Q]:
         found.append(Q("term", products=filters.product))
     if filters.tag:
         found.append(Q("term", tags=filters.tag))
+    if filters.keys is not None:
+        found.append(Q("terms", key=list(filters.keys)))
     return found
 
 

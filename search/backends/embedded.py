@@ -112,6 +112,8 @@ def _filter(filters: Filters) -> tantivy.Query:
         clauses.append((must, _term("products", filters.product)))
     if filters.tag:
         clauses.append((must, _term("tags", filters.tag)))
+    if filters.keys is not None:
+        clauses.append((must, tantivy.Query.term_set_query(SCHEMA, "key", list(filters.keys))))
     return tantivy.Query.const_score_query(tantivy.Query.boolean_query(clauses), 0.0)
 
 

@@ -110,6 +110,28 @@ def test_promoted_results_come_first_where_they_apply(api: Api, kb) -> None:
     assert keys(api, "理赔材料", branch="SC")[0] == CLAIMS  # not SC's best bet
 
 
+def test_best_bets_page_and_count_like_any_result(api: Api) -> None:
+    for n in range(6):
+        make_article(key=f"KB-1001{n:02d}", title=f"退保问题{n}", category="保全")
+    make_article(key="KB-100199", title="犹豫期", summary="退保", category="咨询")
+    for key in ("KB-100199", "KB-100104"):
+        PromotedResult.objects.create(query="退保", article=KnowledgeArticle.objects.get(key=key))
+    everything = ask(api, "search", {"q": "退保", "limit": 50}).json()
+    listed = [r["key"] for r in everything["results"]]
+    assert listed[:2] == ["KB-100199", "KB-100104"] and len(set(listed)) == len(listed)
+    paged = []
+    for offset in range(0, len(listed), 3):
+        page = ask(api, "search", {"q": "退保", "limit": 3, "offset": offset}).json()
+        assert page["count"] == everything["count"] == len(listed)
+        paged += [r["key"] for r in page["results"]]
+    assert paged == listed
+    # a best bet outside the query's filters is neither shown nor counted
+    narrowed = ask(api, "search", {"q": "退保", "category": "保全", "limit": 50}).json()
+    assert "KB-100199" not in [r["key"] for r in narrowed["results"]]
+    assert narrowed["count"] == len(narrowed["results"]) == len(listed) - 1
+    assert ask(api, "search", {"q": "退保", "tag": "no-such-tag"}).json()["count"] == 0
+
+
 def test_unpublish_hide_and_expiry_remove_the_document(api: Api) -> None:
     make_article(key="KB-100011", title="退保手续费怎么算", effective_to="2026-12-31")
     make_article(key="KB-100012", title="退保需要多久到账")

@@ -61,3 +61,8 @@ def test_a_zero_boost_leaves_the_field_out() -> None:
     plan = Plan((Term((("理赔",),)),), {}, Filters("HQ", ("public",)), {"title": 1.0})
     should = query(plan).to_dict()["bool"]["must"][0]["bool"]["should"]
     assert len(should) == 1 and "title" in str(should)
+
+
+def test_a_plan_limited_to_some_articles_filters_by_key() -> None:
+    plan = Plan((Term((("理赔",),)),), {}, Filters("HQ", ("public",), keys=("KB-1",)), BOOSTS)
+    assert {"terms": {"key": ["KB-1"]}} in query(plan).to_dict()["bool"]["filter"]
