@@ -59,6 +59,9 @@ class Plan:
         return self.loose.get(SOUND_FIELD, ())
 
 
+SYNONYMS_MAX = 24  # alternatives a query word brings at most, the glossary's first
+
+
 def boosts() -> dict[str, float]:
     return dict(settings.KMS_SEARCH_FIELD_BOOSTS)
 
@@ -73,8 +76,8 @@ def plan(
     terms: dict[str, Term] = {}
     for token in analysis.tokens(meant, normalised=True):
         if token not in terms:
-            alternatives = ((token,), *(alt for alt in synonyms.get(token, ()) if alt != (token,)))
-            terms[token] = Term(tuple(alternatives))
+            others = [alt for alt in synonyms.get(token, ()) if alt != (token,)]
+            terms[token] = Term(((token,), *others[:SYNONYMS_MAX]))
     asked = (meant,) if meant == text else (meant, text)
     loose = {
         SOUND_FIELD: tuple(dict.fromkeys(analysis.sounds(meant, normalised=True))),

@@ -7,6 +7,7 @@ and the marks fall on the reader's own characters.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -20,18 +21,24 @@ def _spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
     folded = analysis.normalise(text)
     if len(folded) != len(text):  # a folding that changed lengths: match as written
         folded = text.lower()
-    spans: list[tuple[int, int]] = []
-    for word in sorted({w for w in words if w}, key=len, reverse=True):
-        for match in re.finditer(re.escape(word), folded):
-            if not any(start < match.end() and match.start() < end for start, end in spans):
-                spans.append((match.start(), match.end()))
+    wanted = tuple(sorted({w for w in words if w}, key=lambda w: (-len(w), w)))
+    if not wanted:
+        return []
+    spans = [match.span() for match in _pattern(wanted).finditer(folded)]
     merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):  # 医保|结算|单 is one mark
+    for start, end in spans:  # 医保|结算|单 is one mark
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
     return merged
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(words: tuple[str, ...]) -> re.Pattern:
+    """One pattern for all `words`, longest first: a search compiles it once, not once
+    per word and result."""
+    return re.compile("|".join(map(re.escape, words)))
 
 
 def snippet(text: str, words: Iterable[str], *, width: int = WIDTH) -> str:
