@@ -74,6 +74,9 @@ class SynonymGroup(models.Model):
             )
 
 
+QUERY_MAX_LENGTH = 100
+
+
 class PromotedResult(models.Model):
     """A best bet: for this query (in this branch and below, or everywhere), this article
     comes first — when the reader may read it."""
@@ -96,7 +99,7 @@ class PromotedResult(models.Model):
         help_text=_("Only for readers in this branch and below; empty: every branch."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    normalised = models.CharField(max_length=100, editable=False, db_index=True)
+    normalised = models.CharField(max_length=QUERY_MAX_LENGTH, editable=False, db_index=True)
 
     panels: ClassVar[list] = [
         FieldPanel("query"),
@@ -126,6 +129,10 @@ class PromotedResult(models.Model):
         self.normalised = promoted_query(self.query)
         if not self.normalised:
             raise ValidationError({"query": _("The query holds no searchable word.")})
+        if len(self.normalised) > QUERY_MAX_LENGTH:  # ㍿ folds to 株式会社: four characters
+            raise ValidationError(
+                {"query": _("The query is too long once normalised: keep it shorter.")}
+            )
         same = PromotedResult.objects.filter(
             normalised=self.normalised, article_id=self.article_id, branch_id=self.branch_id
         ).exclude(pk=self.pk)

@@ -61,3 +61,14 @@ def test_the_same_best_bet_twice_is_a_form_error(admin: Client, again: str) -> N
     assert response.status_code == 200  # the form again, not a server error
     assert "already a best bet" in response.content.decode()
     assert PromotedResult.objects.count() == 1
+
+
+def test_a_best_bet_too_long_once_normalised_is_a_form_error(admin: Client) -> None:
+    article = make_article(key="KB-600003")
+    response = admin.post(
+        "/admin/snippets/search/promotedresult/add/",
+        {"query": "㍿" * 100, "article": article.pk, "branch": "", "order": 0},
+    )
+    assert response.status_code == 200
+    assert "too long once normalised" in response.content.decode()
+    assert not PromotedResult.objects.exists()
