@@ -26,7 +26,7 @@ from search import analysis
 from search.backends.base import Hit
 from search.queries import Plan
 
-FEATURES = ("title_coverage", "text_coverage", "closeness", "margin")
+FEATURES = ("title_coverage", "text_coverage", "closeness", "margin", "asked")
 
 
 def _coverage(plan: Plan, weights: dict[str, float], held: set[str]) -> float:
@@ -51,16 +51,30 @@ def closeness(question: str, phrase: str) -> float:
     return 2 * len(asked & held) / (len(asked) + len(held)) if asked and held else 0.0
 
 
+def _phrases(hit: Hit) -> list[str]:
+    shown = hit.shown
+    return [shown.get("title", ""), *shown.get("questions", [])]
+
+
+def _asks(hit: Hit, question: str) -> bool:
+    """Whether `question` is the hit's title or one of its similar questions, punctuation,
+    width, script and case aside."""
+    asked = analysis.compact(question)
+    return bool(asked) and any(analysis.compact(phrase) == asked for phrase in _phrases(hit))
+
+
 def features(
     question: str, plan: Plan, weights: dict[str, float], hits: Sequence[Hit], rank: int
 ) -> dict[str, float]:
     """What hit `rank` of `hits` shares with `question`: the informative (IDF-weighted)
     share of its words in the title or a similar question, and in the whole text; how
     close the question is to the nearest of those phrases as written; and its lead over
-    the best other hit (a share of its own score)."""
+    the best other hit (a share of its own score); and whether the question is the hit's
+    own title or similar question and no other hit's (the FAQ case: an agent or a bot
+    asking a standard question word for word)."""
     hit = hits[rank]
     shown = hit.shown
-    phrases = [shown.get("title", ""), *shown.get("questions", [])]
+    phrases = _phrases(hit)
     title = max(_coverage(plan, weights, set(analysis.tokens(p))) for p in phrases)
     text = _coverage(
         plan, weights, set(analysis.tokens(" ".join([*phrases, shown.get("text", "")])))
@@ -72,6 +86,10 @@ def features(
         "text_coverage": text,
         "closeness": max(closeness(question, phrase) for phrase in phrases),
         "margin": max(lead, 0.0),
+        "asked": float(
+            _asks(hit, question)
+            and not any(_asks(other, question) for at, other in enumerate(hits) if at != rank)
+        ),
     }
 
 

@@ -37,10 +37,18 @@ class Filters:
 
 @dataclass(frozen=True)
 class Term:
-    """One query word and what else may stand for it; each alternative is a token sequence."""
+    """One query word and what else may stand for it; each alternative is a token sequence,
+    the word as typed first."""
 
     alternatives: tuple[tuple[str, ...], ...]
     weight: float = 1.0
+    shares: tuple[float, ...] = ()  # per alternative; empty: 1 and SYNONYM_WEIGHT
+
+    def weighted(self) -> list[tuple[tuple[str, ...], float]]:
+        """Each alternative with its share of the word's weight: the typed word 1, a
+        synonym ``SYNONYM_WEIGHT`` unless ``shares`` says otherwise."""
+        shares = self.shares or (1.0, *[SYNONYM_WEIGHT] * (len(self.alternatives) - 1))
+        return list(zip(self.alternatives, shares, strict=True))
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,10 @@ class Plan:
 
 
 SYNONYMS_MAX = 24  # alternatives a query word brings at most, the glossary's first
+# A synonym counts this much of the word typed, and a text holding several alternatives
+# of one word counts as holding the best of them (max, not sum): adding 理赔/索赔/赔付 to
+# the glossary must not rank an article that says all three above one about 理赔.
+SYNONYM_WEIGHT = 0.8
 
 
 def boosts() -> dict[str, float]:

@@ -82,7 +82,38 @@ class Answer:
 
 
 def plan_of(text: str, filters: Filters) -> Plan:
-    return queries.plan(text, filters, synonyms=glossary.current().synonyms)
+    """The engines' plan of `text`, synonyms scored as rarely as the word typed."""
+    plan = queries.plan(text, filters, synonyms=glossary.current().synonyms)
+    if not any(len(term.alternatives) > 1 for term in plan.terms):
+        return plan
+    total, frequency = _frequencies(
+        {tokens[0] for term in plan.terms for tokens in term.alternatives}
+    )
+    rarity = {  # BM25's inverse document frequency, as the engines score with
+        token: math.log(1 + (total - found + 0.5) / (found + 0.5))
+        for token, found in frequency.items()
+    }
+    return dataclasses.replace(plan, terms=tuple(_shared(term, rarity) for term in plan.terms))
+
+
+def _frequencies(tokens: set[str]) -> tuple[int, dict[str, int]]:
+    """The number of documents, and of those holding each token in their whole text."""
+    backend = engine()
+    found = backend.frequencies("text", tokens)
+    return max(backend.count(), 1), {token: found.get(token, 0) for token in tokens}
+
+
+def _shared(term: queries.Term, rarity: dict[str, float]) -> queries.Term:
+    """`term` with each synonym's share scaled so that it scores at most as a word as
+    rare as the one typed would (BM25 grows with rarity: a rare synonym such as 索赔 must
+    not outrank the common 理赔 that was asked for). Lucene's synonym query blends
+    frequencies to the same end."""
+    typed = rarity[term.alternatives[0][0]]
+    shares = [1.0] + [
+        queries.SYNONYM_WEIGHT * min(1.0, typed / max(rarity[tokens[0]], 1e-9))
+        for tokens in term.alternatives[1:]
+    ]
+    return dataclasses.replace(term, shares=tuple(shares))
 
 
 def _words(plan: Plan) -> list[str]:
@@ -229,12 +260,9 @@ def _starts(phrase: str, prefix: str) -> bool:
 
 
 def term_weights(plan: Plan) -> dict[str, float]:
-    """Each query token's inverse document frequency over the articles' texts."""
-    backend = engine()
-    tokens = {tokens[0] for term in plan.terms for tokens in term.alternatives[:1]}
-    total = max(backend.count(), 1)
-    frequency = backend.frequencies("text", tokens)
-    return {token: math.log(1 + total / (1 + frequency.get(token, 0))) for token in tokens}
+    """Each query word's inverse document frequency over the articles' texts."""
+    total, frequency = _frequencies({term.alternatives[0][0] for term in plan.terms})
+    return {token: math.log(1 + total / (1 + found)) for token, found in frequency.items()}
 
 
 def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> Answer:

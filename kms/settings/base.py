@@ -216,12 +216,13 @@ KMS_SEARCH_FIELD_BOOSTS = {
 # bench/answer_calibration.py; below the threshold the answer is null. docs/benchmarks.md
 # has the precision/coverage curve the threshold was chosen from.
 KMS_ANSWER_MODEL = {
-    "bias": -4.688,
+    "bias": -4.079,
     "weights": {
-        "title_coverage": 2.927,
-        "text_coverage": 0.243,
-        "closeness": 1.058,
-        "margin": 3.898,
+        "title_coverage": 2.826,
+        "text_coverage": 0.177,
+        "closeness": 0.135,
+        "margin": 3.5,
+        "asked": 3.216,
     },
 }
 KMS_ANSWER_THRESHOLD = 0.4

@@ -32,15 +32,17 @@ BULK_CHUNK = 500
 TIMEOUT = 10
 
 
-def _alternative(field: str, tokens: tuple[str, ...]) -> Q:
+def _alternative(field: str, tokens: tuple[str, ...], share: float = 1.0) -> Q:
+    boost = {} if share == 1.0 else {"boost": share}
     if len(tokens) == 1:
-        return Q("term", **{field: tokens[0]})
-    return Q("match_phrase", **{field: " ".join(tokens)})
+        return Q("term", **{field: {"value": tokens[0], **boost}})
+    return Q("match_phrase", **{field: {"query": " ".join(tokens), **boost}})
 
 
 def _boosted(options: list[Q], boost: float) -> Q:
-    """Any of `options`, its score times `boost` (tantivy's boost_query of the same)."""
-    return Q("bool", should=options, boost=boost)
+    """The best of `options`, its score times `boost` (tantivy's boost_query of a
+    disjunction_max_query)."""
+    return Q("dis_max", queries=options, boost=boost)
 
 
 def matching(plan: Plan) -> Q:
@@ -49,7 +51,7 @@ def matching(plan: Plan) -> Q:
         for field in ANALYSED_FIELDS:
             boost = plan.boosts.get(field, 0.0) * term.weight
             if boost > 0:
-                options = [_alternative(field, tokens) for tokens in term.alternatives]
+                options = [_alternative(field, tokens, share) for tokens, share in term.weighted()]
                 should.append(_boosted(options, boost))
     for field, tokens in plan.loose.items():
         boost = plan.boosts.get(field, 0.0)

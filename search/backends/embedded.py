@@ -131,13 +131,14 @@ def matching(plan: Plan) -> tantivy.Query:
             boost = plan.boosts.get(field, 0.0) * term.weight
             if boost <= 0:
                 continue
-            options = [_alternative(field, tokens) for tokens in term.alternatives]
+            options = [
+                _alternative(field, tokens)
+                if share == 1.0
+                else tantivy.Query.boost_query(_alternative(field, tokens), share)
+                for tokens, share in term.weighted()
+            ]
             either = (
-                options[0]
-                if len(options) == 1
-                else tantivy.Query.boolean_query(
-                    [(tantivy.Occur.Should, option) for option in options]
-                )
+                options[0] if len(options) == 1 else tantivy.Query.disjunction_max_query(options)
             )
             should.append((tantivy.Occur.Should, tantivy.Query.boost_query(either, boost)))
     for field, tokens in plan.loose.items():

@@ -101,6 +101,21 @@ def test_a_glossary_synonym_finds_the_article_at_once(api: Api) -> None:
     assert CLAIMS in keys(api, "索赔")
 
 
+def test_the_word_typed_counts_more_than_its_synonyms(api: Api) -> None:
+    """An article saying two synonyms of one query word is not worth more than one saying
+    the word and the query's other word (理赔材料 after adding 理赔/索赔/赔付)."""
+    make_article(key="KB-100051", title="理赔材料清单", summary="理赔需要的材料。", body="见清单。")
+    make_article(
+        key="KB-100052",
+        title="理赔多久有结果",
+        summary="索赔后一般五天赔付。",
+        body="索赔进度可查；赔付到账后短信通知；索赔和赔付都有记录。",
+    )
+    SynonymGroup.objects.create(terms="理赔/索赔/赔付")
+    found = keys(api, "理赔材料")
+    assert found.index("KB-100051") < found.index("KB-100052")
+
+
 def test_promoted_results_come_first_where_they_apply(api: Api, kb) -> None:
     article = KnowledgeArticle.objects.get(key=HIDDEN_IN_SC)
     PromotedResult.objects.create(query="理赔材料", article=article, branch=kb["GD"])
@@ -227,7 +242,7 @@ def test_a_homophone_slip_finds_what_the_term_finds(api: Api) -> None:
     assert [r["key"] for r in slipped] == [r["key"] for r in meant]
     assert slipped[0]["key"] == CLAIMS
     assert "<mark>理赔</mark>" in slipped[0]["snippet"]  # what was meant is what is marked
-    assert ask(api, "answer", {"q": "里赔要带什么资料"}).json()["answer"]["key"] == CLAIMS
+    assert ask(api, "answer", {"q": "医疗里赔要带什么资料"}).json()["answer"]["key"] == CLAIMS
 
 
 def test_answer_is_the_best_article_or_null(api: Api, settings) -> None:
