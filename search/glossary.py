@@ -7,7 +7,10 @@ Invariants:
   the other terms of its groups — so a change needs no reindex, except that a term the
   segmenter did not know as one word (:func:`new_words`) is found as one word only in
   articles indexed after it was learnt (``kms_reindex``); the admin says so;
-* product names are segmenter words too, so 安康福 stays one token.
+* product names are segmenter words too, so 安康福 stays one token;
+* ``pinned`` holds every query that has a best bet (normalised as
+  :func:`search.models.promoted_query` does), so a search for any other asks the
+  database nothing about best bets; a best bet's save or delete clears it as well.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from django.core.cache import cache
 
 from content.models import Product
 from search import analysis
-from search.models import SynonymGroup
+from search.models import PromotedResult, SynonymGroup
 
 CACHE_KEY = "kms:search:glossary"
 CACHE_TIMEOUT = 3600
@@ -29,6 +32,7 @@ _learnt: list[tuple[str, ...]] = [()]  # the words this process's segmenter was 
 class Glossary:
     synonyms: dict[str, tuple[tuple[str, ...], ...]]
     words: tuple[str, ...]
+    pinned: frozenset[str] = frozenset()
 
 
 def _phrase(term: str) -> tuple[str, ...]:
@@ -49,7 +53,8 @@ def build() -> Glossary:
             if len(phrase) == 1:
                 options = synonyms.setdefault(phrase[0], [])
                 options += [other for other in phrases if other != phrase and other not in options]
-    return Glossary({key: tuple(value) for key, value in synonyms.items()}, tuple(words))
+    pinned = frozenset(PromotedResult.objects.values_list("normalised", flat=True))
+    return Glossary({key: tuple(value) for key, value in synonyms.items()}, tuple(words), pinned)
 
 
 def current() -> Glossary:

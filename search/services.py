@@ -140,7 +140,7 @@ def _pinned(text: str, filters: Filters, tree: BranchTree) -> list[EffectiveArti
     """The best bets for `text` the reader may read, in the knowledge team's order, as the
     reader's branch reads them."""
     wanted = promoted_query(text)
-    if not wanted:
+    if not wanted or wanted not in glossary.current().pinned:
         return []
     chain = tree.chain(filters.branch)
     rows = PromotedResult.objects.filter(normalised=wanted).select_related("article", "branch")

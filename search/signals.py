@@ -1,4 +1,4 @@
-"""Receivers: a glossary or product change reaches every process's next query."""
+"""Receivers: a glossary, best bet or product change reaches every process's next query."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from django.dispatch import receiver
 
 from content.models import Product
 from search import glossary
-from search.models import SynonymGroup
+from search.models import PromotedResult, SynonymGroup
 
 
 @receiver([post_save, post_delete], sender=SynonymGroup)
+@receiver([post_save, post_delete], sender=PromotedResult)
 @receiver([post_save, post_delete], sender=Product)
 def glossary_changed(**kwargs: Any) -> None:
     glossary.changed()
