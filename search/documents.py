@@ -31,6 +31,7 @@ class ArticleVariant(dsl.Document):
     sound = dsl.Text(**LOOSE)
     grams = dsl.Text(**LOOSE)
     complete = dsl.Keyword()
+    asked = dsl.Keyword()
     payload = dsl.Keyword(index=False, doc_values=False)
 
     class Index:

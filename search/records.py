@@ -84,6 +84,7 @@ class Record:
     sound: str
     grams: str
     complete: list[str]
+    asked: list[str]  # the title and similar questions, compacted: the questions it answers
     payload: str
 
     @property
@@ -128,6 +129,7 @@ def record(variant: Variant, position: int) -> Record:
             )
         ),
         complete=completions([title, *questions], normalised=True),
+        asked=sorted({analysis.compact(p) for p in (title, *questions)} - {""}),
         payload=json.dumps(
             {
                 "title": article.title,

@@ -34,6 +34,9 @@ from search.records import category_paths
 from search.snippets import snippet
 
 ALTERNATIVES_MAX = 3
+# An agent typing an article's title or similar question word for word gets that article
+# first — when at most this many articles ask it (beyond that it is a generic question).
+ASKED_MAX = 3
 CLOSE = 0.15  # hits scoring within this share of the best are offered as alternatives
 SUGGEST_SCAN = 40
 # A facet is named like the filter that narrows to one of its values (product=, tag=).
@@ -191,23 +194,21 @@ def search(
     tree = tree or BranchTree.load()
     plan = plan_of(text, filters)
     promoted = _promoted(text, filters, tree)
-    pinned = tuple(result.key for result in promoted)
     backend = engine()
+    asked = [] if plan.empty else _asked(text, filters, exclude={r.key for r in promoted})
+    pinned = tuple(result.key for result in promoted) + tuple(hit.key for hit in asked)
     if plan.empty:
         found, also_hits = Found(0, [], {}), 0
     elif pinned:
-        # the hits before this page may include best bets: read from the top, drop them
+        # the hits before this page may include the pinned ones: read from the top, drop them
         found = backend.search(plan, limit=offset + limit + len(pinned))
-        also_hits = backend.search(
-            dataclasses.replace(plan, filters=dataclasses.replace(filters, keys=pinned)),
-            limit=len(pinned),
-            facets=False,
-        ).count
+        scored, also_hits = _scored(plan, [*promoted, *asked])
+        asked = [scored.get(hit.key, hit) for hit in asked]
     else:
         found, also_hits = backend.search(plan, limit=limit, offset=offset), 0
     hits = [hit for hit in found.hits if hit.key not in pinned]
     if pinned:
-        listed: list[Result | Hit] = [*promoted, *hits]
+        listed: list[Result | Hit] = [*promoted, *asked, *hits]
         page = listed[offset : offset + limit]
     else:
         page = list(hits)
@@ -221,6 +222,29 @@ def search(
     facets = {name: {} for name in FACET_NAMES.values()}
     facets.update({FACET_NAMES[name]: counts for name, counts in found.facets.items()})
     return Page(count, results, facets, round(took, 2))
+
+
+def _scored(plan: Plan, items: list[Result | Hit]) -> tuple[dict[str, Hit], int]:
+    """Those of `items` the plan matches, as hits scored by it, and how many there are."""
+    keys = tuple(item.key for item in items)
+    found = engine().search(
+        dataclasses.replace(plan, filters=dataclasses.replace(plan.filters, keys=keys)),
+        limit=len(keys),
+        facets=False,
+    )
+    return {hit.key: hit for hit in found.hits}, found.count
+
+
+def _asked(text: str, filters: Filters, *, exclude: set[str] = frozenset()) -> list[Hit]:
+    """The articles whose title or similar question is `text`, punctuation, width, script
+    and case aside — none when more than ``ASKED_MAX`` articles ask it."""
+    question = analysis.compact(text)
+    if not question:
+        return []
+    found = engine().asked(question, filters, limit=ASKED_MAX)
+    if found.count > ASKED_MAX:
+        return []
+    return [hit for hit in found.hits if hit.key not in exclude]
 
 
 def suggest(text: str, filters: Filters, *, limit: int = 8) -> list[Suggestion]:
@@ -285,7 +309,13 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
     plan = plan_of(text, filters)
     if plan.empty:
         return Answer(None, 0.0)
-    hits = engine().search(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
+    ranked = engine().search(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
+    asked = _asked(text, filters)
+    if asked:
+        scored, _ = _scored(plan, asked)
+        first = [scored.get(hit.key, hit) for hit in asked]
+        ranked = [*first, *(hit for hit in ranked if hit.key not in scored)]
+    hits = ranked[: ALTERNATIVES_MAX + 1]
     if not hits:
         return Answer(None, 0.0)
     weights = term_weights(plan)

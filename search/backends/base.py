@@ -71,6 +71,11 @@ class Backend:
         (:func:`search.records.completions`) starts with it."""
         raise NotImplementedError
 
+    def asked(self, question: str, filters: Filters, *, limit: int) -> Found:
+        """Records whose title or one of whose similar questions is `question` (both
+        compacted: :func:`search.analysis.compact`), and how many there are."""
+        raise NotImplementedError
+
     def keys_mentioning(self, codes: Collection[str]) -> set[str]:
         """Keys of articles with a variant naming one of the branch `codes`."""
         raise NotImplementedError

@@ -56,6 +56,7 @@ def _fields() -> list[tuple[str, dict]]:
             for name in LOOSE_FIELDS
         ),
         ("complete", {"tokenizer_name": "raw", "index_option": "basic"}),
+        ("asked", {"tokenizer_name": "raw", "index_option": "basic"}),
         ("payload", {"stored": True, "tokenizer_name": "raw", "index_option": "basic"}),
     ]
 
@@ -318,6 +319,14 @@ class EmbeddedBackend(Backend):
             [(tantivy.Occur.Must, starting), (tantivy.Occur.Must, _filter(filters))]
         )
         return self._hits(searcher, searcher.search(query, limit, count=False).hits)
+
+    def asked(self, question: str, filters: Filters, *, limit: int) -> Found:
+        searcher = self._index().searcher()
+        query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, _term("asked", question)), (tantivy.Occur.Must, _filter(filters))]
+        )
+        result = searcher.search(query, limit, count=True)
+        return Found(result.count, self._hits(searcher, result.hits))
 
     def keys_mentioning(self, codes: Collection[str]) -> set[str]:
         if not codes:

@@ -116,6 +116,30 @@ def test_the_word_typed_counts_more_than_its_synonyms(api: Api) -> None:
     assert found.index("KB-100051") < found.index("KB-100052")
 
 
+def test_a_title_typed_word_for_word_finds_its_article_first(api: Api) -> None:
+    make_article(key="KB-100061", title="保单贷款利率", summary="按合同约定。", body="详见合同。")
+    for n in range(3):  # mention the words far more, but are not that question
+        make_article(
+            key=f"KB-10007{n}",
+            title=f"保单贷款常见问题{n}",
+            body="保单贷款利率、保单贷款期限、保单贷款利率调整、贷款利率计算。",
+        )
+    assert keys(api, "保单贷款利率？")[0] == "KB-100061"
+    assert keys(api, "保单 贷款 利率")[0] == "KB-100061"
+    found = ask(api, "answer", {"q": "保单贷款利率"}).json()
+    assert found["answer"]["key"] == "KB-100061"
+    page = ask(api, "search", {"q": "保单贷款利率", "limit": 2, "offset": 1}).json()
+    assert "KB-100061" not in [r["key"] for r in page["results"]]  # paged once, first
+
+
+def test_a_question_many_articles_ask_pins_none_of_them(api: Api) -> None:
+    for n in range(5):
+        make_article(key=f"KB-10008{n}", title=f"险种{n}介绍", questions=["可以帮家人办吗"])
+    found = ask(api, "search", {"q": "可以帮家人办吗"}).json()
+    assert found["count"] == 5  # ranked as usual, none pinned first
+    assert ask(api, "answer", {"q": "可以帮家人办吗"}).json()["answer"] is None
+
+
 def test_promoted_results_come_first_where_they_apply(api: Api, kb) -> None:
     article = KnowledgeArticle.objects.get(key=HIDDEN_IN_SC)
     PromotedResult.objects.create(query="理赔材料", article=article, branch=kb["GD"])

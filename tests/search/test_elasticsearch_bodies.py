@@ -20,7 +20,8 @@ def test_analysed_fields_split_on_whitespace_and_filters_are_keywords() -> None:
             "similarity": "BM25",
             "index_options": "freqs",
         }
-    for name in ("key", "branches", "excluded", "channels", "audience", "category_paths", "tags"):
+    keywords = ("key", "branches", "excluded", "channels", "audience", "category_paths", "tags")
+    for name in (*keywords, "asked"):
         assert properties[name] == {"type": "keyword"}
     assert properties["payload"] == {"type": "keyword", "index": False, "doc_values": False}
     assert mapping()["settings"] == {"number_of_shards": 1, "number_of_replicas": 0}
