@@ -1,7 +1,8 @@
 """Spread pure, CPU-bound work (Markdown parsing) over the machine's cores for big imports.
 
 Invariant: results come back in input order and equal ``list(map(fn, items))``; small
-inputs (and single-core machines) are mapped in-process. Workers are *spawned*, not
+inputs, single-core machines and daemon processes (a Celery prefork worker's children,
+which may not start processes of their own) are mapped in-process. Workers are *spawned*, not
 forked, so no database connection is ever shared with them — `fn` must be a pure,
 module-level function of picklable arguments.
 """
@@ -22,6 +23,8 @@ _pool: ProcessPoolExecutor | None = None
 
 
 def _workers() -> int:
+    if multiprocessing.current_process().daemon:
+        return 1  # "daemonic processes are not allowed to have children"
     return min(os.cpu_count() or 1, 8)
 
 

@@ -147,7 +147,6 @@ def _words(text: str, keep_stop_words: bool) -> list[str]:
 
 
 @functools.lru_cache(maxsize=65536)
-@functools.lru_cache(maxsize=65536)
 def _syllable(char: str) -> str:
     """The toneless pinyin of a Han character; the character itself when it has none
     (兙, 烪 and some 900 rare or compatibility characters) or is not Han."""

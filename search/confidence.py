@@ -80,7 +80,7 @@ def features(
         plan, weights, set(analysis.tokens(" ".join([*phrases, shown.get("text", "")])))
     )
     rivals = [other.score for at, other in enumerate(hits) if at != rank]
-    lead = (hit.score - max(rivals, default=0.0)) / hit.score if hit.score > 0 else 0.0
+    lead = (hit.score - max(rivals, default=0.0)) / hit.score if hit.score > 0 and not rank else 0.0
     return {
         "title_coverage": title,
         "text_coverage": text,

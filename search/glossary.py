@@ -15,15 +15,15 @@ Invariants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.core.cache import cache
+from django.db import transaction
 
 from content.models import Product
 from search import analysis
 from search.models import PromotedResult, SynonymGroup
 
-CACHE_KEY = "kms:search:glossary"
 CACHE_TIMEOUT = 3600
 _learnt: list[tuple[str, ...]] = [()]  # the words this process's segmenter was last taught
 
@@ -33,6 +33,11 @@ class Glossary:
     synonyms: dict[str, tuple[tuple[str, ...], ...]]
     words: tuple[str, ...]
     pinned: frozenset[str] = frozenset()
+
+
+# Named after Glossary's fields: a glossary cached by a version with other fields (still in
+# Redis or the disk cache after an upgrade) is never read back with defaults for new ones.
+CACHE_KEY = "kms:search:glossary:" + ",".join(field.name for field in fields(Glossary))
 
 
 def _phrase(term: str) -> tuple[str, ...]:
@@ -70,7 +75,10 @@ def current() -> Glossary:
 
 
 def changed() -> None:
+    """Forget the cached glossary now and again once the change commits: a search in
+    another process meanwhile may have cached it from what was committed before."""
     cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
 def new_words(terms: list[str]) -> list[str]:

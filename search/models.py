@@ -119,7 +119,8 @@ class PromotedResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.query} → {self.article.key}"
+        article = self.article if self.article_id else None
+        return f"{self.query} → {article.key if article else '?'}"
 
     def save(self, *args, **kwargs) -> None:
         self.normalised = promoted_query(self.query)

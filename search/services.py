@@ -195,15 +195,14 @@ def search(
     plan = plan_of(text, filters)
     promoted = _promoted(text, filters, tree)
     backend = engine()
-    asked = [] if plan.empty else _asked(text, filters, exclude={r.key for r in promoted})
+    asked = [] if plan.empty else _asked(text, plan, exclude={r.key for r in promoted})
     pinned = tuple(result.key for result in promoted) + tuple(hit.key for hit in asked)
     if plan.empty:
         found, also_hits = Found(0, [], {}), 0
     elif pinned:
         # the hits before this page may include the pinned ones: read from the top, drop them
         found = backend.search(plan, limit=offset + limit + len(pinned))
-        scored, also_hits = _scored(plan, [*promoted, *asked])
-        asked = [scored.get(hit.key, hit) for hit in asked]
+        _, also_hits = _scored(plan, [*promoted, *asked])
     else:
         found, also_hits = backend.search(plan, limit=limit, offset=offset), 0
     hits = [hit for hit in found.hits if hit.key not in pinned]
@@ -235,16 +234,19 @@ def _scored(plan: Plan, items: list[Result | Hit]) -> tuple[dict[str, Hit], int]
     return {hit.key: hit for hit in found.hits}, found.count
 
 
-def _asked(text: str, filters: Filters, *, exclude: set[str] = frozenset()) -> list[Hit]:
+def _asked(text: str, plan: Plan, *, exclude: set[str] = frozenset()) -> list[Hit]:
     """The articles whose title or similar question is `text`, punctuation, width, script
-    and case aside — none when more than ``ASKED_MAX`` articles ask it."""
+    and case aside, that the plan matches, as it scores them, best first — none when more
+    than ``ASKED_MAX`` articles ask it."""
     question = analysis.compact(text)
     if not question:
         return []
-    found = engine().asked(question, filters, limit=ASKED_MAX)
-    if found.count > ASKED_MAX:
+    found = engine().asked(question, plan.filters, limit=ASKED_MAX)
+    candidates = [hit for hit in found.hits if hit.key not in exclude]
+    if found.count > ASKED_MAX or not candidates:
         return []
-    return [hit for hit in found.hits if hit.key not in exclude]
+    scored, _ = _scored(plan, candidates)
+    return sorted(scored.values(), key=lambda hit: -hit.score)
 
 
 def suggest(text: str, filters: Filters, *, limit: int = 8) -> list[Suggestion]:
@@ -310,12 +312,9 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
     if plan.empty:
         return Answer(None, 0.0)
     ranked = engine().search(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
-    asked = _asked(text, filters)
-    if asked:
-        scored, _ = _scored(plan, asked)
-        first = [scored.get(hit.key, hit) for hit in asked]
-        ranked = [*first, *(hit for hit in ranked if hit.key not in scored)]
-    hits = ranked[: ALTERNATIVES_MAX + 1]
+    asked = _asked(text, plan)
+    first = {hit.key for hit in asked}
+    hits = [*asked, *(hit for hit in ranked if hit.key not in first)][: ALTERNATIVES_MAX + 1]
     if not hits:
         return Answer(None, 0.0)
     weights = term_weights(plan)
@@ -334,7 +333,8 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
         )
 
     threshold = settings.KMS_ANSWER_THRESHOLD
-    close = [rank for rank in range(len(hits)) if hits[rank].score >= (1 - CLOSE) * hits[0].score]
+    best = max(hit.score for hit in hits)  # an article asking the question may lead on less
+    close = [0, *(r for r in range(1, len(hits)) if hits[r].score >= (1 - CLOSE) * best)]
     confidence = probability(found[0])
     if confidence >= threshold:
         return Answer(candidate(0), round(confidence, 4), [candidate(r) for r in close[1:]])

@@ -155,7 +155,7 @@ def matching(plan: Plan) -> tantivy.Query:
 def _schema_mark(path: Path) -> str | None:
     try:
         return (path / SCHEMA_FILE).read_text(encoding="ascii").strip()
-    except (FileNotFoundError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError):
         return None
 
 

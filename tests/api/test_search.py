@@ -132,6 +132,29 @@ def test_a_title_typed_word_for_word_finds_its_article_first(api: Api) -> None:
     assert "KB-100061" not in [r["key"] for r in page["results"]]  # paged once, first
 
 
+def test_articles_asking_the_question_come_in_the_order_of_their_scores(api: Api) -> None:
+    make_article(key="KB-100091", title="险种甲介绍", questions=["保单贷款利率"])
+    make_article(
+        key="KB-100092",
+        title="保单贷款利率",
+        summary="保单贷款利率按合同约定。",
+        body="保单贷款利率。",
+    )
+    results = ask(api, "search", {"q": "保单贷款利率"}).json()["results"]
+    assert [r["key"] for r in results[:2]] == ["KB-100092", "KB-100091"]
+    assert results[0]["score"] >= results[1]["score"]
+    assert ask(api, "answer", {"q": "保单贷款利率"}).json()["answer"]["key"] == "KB-100092"
+
+
+def test_an_article_asking_the_question_in_other_words_is_not_pinned(api: Api) -> None:
+    """Compacted, 2024 0001 is the title 2024-0001, but its words do not match the title's
+    one token: it is not pinned with a score from another scale, nor counted apart."""
+    make_article(key="KB-100093", title="2024-0001", summary="批次说明。")
+    page = ask(api, "search", {"q": "2024 0001"}).json()
+    assert "KB-100093" not in [r["key"] for r in page["results"]]
+    assert page["count"] == sum(page["facets"]["category"].values())
+
+
 def test_a_question_many_articles_ask_pins_none_of_them(api: Api) -> None:
     for n in range(5):
         make_article(key=f"KB-10008{n}", title=f"险种{n}介绍", questions=["可以帮家人办吗"])

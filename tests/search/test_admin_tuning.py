@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 
+from search import glossary
 from search.models import PromotedResult, SynonymGroup
 from tests.factories import make_article
 
@@ -72,3 +74,16 @@ def test_a_best_bet_too_long_once_normalised_is_a_form_error(admin: Client) -> N
     assert response.status_code == 200
     assert "too long once normalised" in response.content.decode()
     assert not PromotedResult.objects.exists()
+
+
+def test_a_best_bet_counts_once_committed_whatever_was_cached_meanwhile(
+    django_capture_on_commit_callbacks,
+) -> None:
+    """Another process may cache the glossary from the committed data while the admin's
+    transaction is still open: the commit clears it again."""
+    article = make_article(key="KB-600004")
+    stale = glossary.Glossary({}, ())
+    with django_capture_on_commit_callbacks(execute=True):
+        PromotedResult.objects.create(query="退保", article=article)
+        cache.set(glossary.CACHE_KEY, stale)  # what another process saw before the commit
+    assert "退保" in glossary.current().pinned
