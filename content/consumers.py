@@ -12,7 +12,11 @@ Invariants:
   looks for new events again *after* releasing the lock, and an event's nudge tries the
   lock only after the event committed — so either the nudge gets the lock, or the
   holder's next look sees the event. A bounded drain (``most``, the after-commit nudge's
-  share) leaves the rest to the periodic sweep, which drains everything.
+  share) leaves the rest to the periodic sweep, which drains everything;
+* a drain asked to (``at_once``: a bulk import in-process) lets a consumer that can
+  rebuild its state from the snapshots do so instead of replaying a large backlog
+  (:meth:`Consumer.catch_up_at_once`); such a rebuild must set the cursor to the head it
+  read *before* reading the snapshots, so what committed meanwhile is handled after it.
 
 Consumers are registered by the composition root (kms/consumers.py), not discovered here.
 """
@@ -45,6 +49,11 @@ class Consumer:
     def handle_batch(self, events: Sequence[ChangeEvent]) -> None:
         for event in events:
             self.handle(event)
+
+    def catch_up_at_once(self, backlog: int) -> bool:
+        """Rebuild from the snapshots instead of replaying `backlog` events, when that is
+        quicker; whether it did (the default replays)."""
+        return False
 
 
 class Registry:
@@ -118,13 +127,16 @@ def _pending(name: str) -> bool:
     return ChangeEvent.objects.filter(seq__gt=position or 0).exists()
 
 
-def drain(name: str, *, most: int | None = None) -> int:
+def drain(name: str, *, most: int | None = None, at_once: bool = False) -> int:
     """Let consumer `name` catch up with the whole log — or with about `most` events, the
-    rest left to the next run; returns how many events it handled.
+    rest left to the next run; returns how many events it handled (replayed).
 
     Returns early (with what it did) when another worker holds the consumer: that worker
-    looks again after it lets go (see the module docstring).
+    looks again after it lets go (see the module docstring). With `at_once`, a consumer
+    may first rebuild instead of replaying its backlog.
     """
+    if at_once and most is None:
+        registry.get(name).catch_up_at_once(backlog(name))
     total = 0
     while True:
         processed = catch_up(name, limit=min(most, CATCH_UP) if most else CATCH_UP)
@@ -135,6 +147,13 @@ def drain(name: str, *, most: int | None = None) -> int:
             return total
         if not processed and not _pending(name):
             return total
+
+
+def backlog(name: str) -> int:
+    """How many events consumer `name` has yet to handle (seqs after its cursor)."""
+    position = ConsumerCursor.objects.filter(name=name).values_list("position", flat=True).first()
+    head = ChangeEvent.objects.aggregate(head=Max("seq"))["head"] or 0
+    return max(head - (position or 0), 0)
 
 
 def pending(name: str) -> bool:

@@ -41,6 +41,9 @@ from search.records import Record, analysed
 
 NAME = "search-index"
 CHUNK = 500
+# A backlog this large (and at least half the published articles) is caught up by a full
+# rebuild: ~1 ms an article against ~2.5 ms an event replayed (docs/benchmarks.md).
+REBUILD_BACKLOG_MIN = 5000
 _BRANCH_WIDE = (Action.BRANCH_ADDED, Action.BRANCH_REMOVED)
 
 
@@ -91,6 +94,12 @@ class SearchIndexConsumer(Consumer):
             keys |= _keys_near(codes, tree, backend)
         if keys:
             backend.replace(keys, records_of(keys, tree))
+
+    def catch_up_at_once(self, backlog: int) -> bool:
+        if backlog < max(REBUILD_BACKLOG_MIN, articles_to_index() // 2):
+            return False
+        rebuild()
+        return True
 
 
 def articles_to_index() -> int:

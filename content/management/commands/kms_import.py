@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -59,8 +60,10 @@ class Command(BaseCommand):
             raise CommandError(f"{name}:{error}; nothing imported.", returncode=1) from error
         importing.statistics_refresh_after(counts)
         # The nudge after commit passed on a share of the new events; the rest now (a
-        # worker's job in services mode), so none waits for a server's sweep.
-        tasks.consumers_run_all.delay()
+        # worker's job in services mode), so none waits for a server's sweep. In-process,
+        # a consumer may rebuild from the snapshots rather than replay a large backlog (a
+        # worker's tasks have time limits a rebuild could outlast).
+        tasks.consumers_run_all.delay(at_once=settings.CELERY_TASK_ALWAYS_EAGER)
         summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing"
         self.stdout.write(f"Imported {valid} records from {name}: {summary}.")
         if parsed.problems:

@@ -1,0 +1,46 @@
+"""A bulk import run in-process lets the search indexer rebuild instead of replaying a
+large backlog; a nudge (bounded) or a small backlog replays event by event."""
+
+from __future__ import annotations
+
+import pytest
+
+from content import consumers
+from search import indexing
+from search.backends import engine
+from search.backends.embedded import CURRENT
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def generation(index_dir) -> str:
+    return (index_dir / CURRENT).read_text()
+
+
+def test_a_large_backlog_is_caught_up_by_a_rebuild(search_index_dir, monkeypatch) -> None:
+    monkeypatch.setattr(indexing, "REBUILD_BACKLOG_MIN", 3)
+    make_article(key="KB-700001", title="退保手续费怎么算")
+    consumers.drain(indexing.NAME)
+    before = generation(search_index_dir)
+    for n in range(2, 6):
+        make_article(key=f"KB-70000{n}", title=f"退保问题{n}")
+    consumers.drain(indexing.NAME, most=2, at_once=True)  # a bounded nudge never rebuilds
+    assert generation(search_index_dir) == before
+    for n in range(6, 10):
+        make_article(key=f"KB-70000{n}", title=f"退保问题{n}")
+    assert consumers.backlog(indexing.NAME) >= 4
+    consumers.drain(indexing.NAME, at_once=True)
+    assert generation(search_index_dir) != before  # rebuilt beside, then switched
+    assert consumers.backlog(indexing.NAME) == 0
+    assert engine().count() == 9
+
+
+def test_a_small_backlog_is_replayed(search_index_dir) -> None:
+    make_article(key="KB-700011", title="退保手续费怎么算")
+    consumers.drain(indexing.NAME)
+    before = generation(search_index_dir)
+    make_article(key="KB-700012", title="退保问题")
+    consumers.drain(indexing.NAME, at_once=True)
+    assert generation(search_index_dir) == before
+    assert engine().count() == 2
