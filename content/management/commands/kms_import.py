@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,23 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, path: str, skip_invalid: bool, **options: Any) -> None:
         name = "<stdin>" if path == "-" else path
+        valid, counts, skipped = self._apply(path, name, skip_invalid, options.get("user"))
+        importing.statistics_refresh_after(counts)
+        # The nudge after commit passed on a share of the new events; the rest now (a
+        # worker's job in services mode), so none waits for a server's sweep. In-process,
+        # a consumer may rebuild from the snapshots rather than replay a large backlog (a
+        # worker's tasks have time limits a rebuild could outlast). The parsed records
+        # are gone by now: the consumers do not run beside them in memory.
+        tasks.consumers_run_all.delay(at_once=settings.CELERY_TASK_ALWAYS_EAGER)
+        summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing"
+        self.stdout.write(f"Imported {valid} records from {name}: {summary}.")
+        if skipped:
+            self.stderr.write(f"Skipped {skipped} invalid records.")
+
+    def _apply(
+        self, path: str, name: str, skip_invalid: bool, user: str | None
+    ) -> tuple[int, Counter[str], int]:
+        """Parse and apply the file; (valid records, counts, invalid records skipped)."""
         parsed = importing.parse(_read_lines(path), progress=_progress)
         for line in parsed.report(name):
             self.stderr.write(line)
@@ -52,22 +70,13 @@ class Command(BaseCommand):
         try:
             counts = importing.apply(
                 parsed.records,
-                actor=_actor(options.get("user")),
+                actor=_actor(user),
                 checked=parsed.checked,
                 progress=ProgressBar(valid, "importing"),
             )
         except importing.ApplyFailed as error:
             raise CommandError(f"{name}:{error}; nothing imported.", returncode=1) from error
-        importing.statistics_refresh_after(counts)
-        # The nudge after commit passed on a share of the new events; the rest now (a
-        # worker's job in services mode), so none waits for a server's sweep. In-process,
-        # a consumer may rebuild from the snapshots rather than replay a large backlog (a
-        # worker's tasks have time limits a rebuild could outlast).
-        tasks.consumers_run_all.delay(at_once=settings.CELERY_TASK_ALWAYS_EAGER)
-        summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing"
-        self.stdout.write(f"Imported {valid} records from {name}: {summary}.")
-        if parsed.problems:
-            self.stderr.write(f"Skipped {parsed.invalid_lines} invalid records.")
+        return valid, counts, parsed.invalid_lines if parsed.problems else 0
 
 
 def _read_lines(path: str) -> Iterator[Line]:
