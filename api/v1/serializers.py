@@ -274,6 +274,10 @@ class HealthOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=["ok", "unavailable"])
     change_seq = serializers.IntegerField()
     consumers = serializers.DictField(child=ConsumerOut())
+    search = serializers.ChoiceField(
+        choices=["ok", "unavailable", "unreachable"],
+        help_text="Whether the search index can be read (unavailable: run kms_reindex).",
+    )
 
 
 class ErrorDetailOut(serializers.Serializer):

@@ -60,6 +60,7 @@ from content.selectors import (
     published_articles,
 )
 from search import services as search_services
+from search.backends import engine
 from search.backends.base import IndexUnavailable
 from search.queries import Filters
 
@@ -159,7 +160,10 @@ class ApiRoot(ApiView):
 
 class Health(ApiView):
     """Whether the API can answer, how far the change log is and how far behind each
-    consumer (the search index, webhooks, the cache purge) is. No key needed."""
+    consumer (the search index, webhooks, the cache purge) is, and whether the search
+    index can be read (``search``: ``unavailable`` until ``kms_reindex`` rebuilt a
+    missing or damaged one; ``unreachable``: Elasticsearch does not answer). No key
+    needed."""
 
     authentication_classes = ()
     permission_classes = ()
@@ -181,8 +185,17 @@ class Health(ApiView):
             }
         except DatabaseError:
             body = {"status": "unavailable", "change_seq": 0, "consumers": {}}
+            body["search"] = _search_state()
             return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        return Response({"status": "ok", "change_seq": head, "consumers": states})
+        body = {"status": "ok", "change_seq": head, "consumers": states}
+        return Response({**body, "search": _search_state()})
+
+
+def _search_state() -> str:
+    try:
+        return "ok" if engine().ready() else "unavailable"
+    except ConnectionError:
+        return "unreachable"
 
 
 def _if_none_match(request: Request, etag: str) -> bool:

@@ -126,6 +126,8 @@ class ElasticsearchBackend(Backend):
             return sorted(self.client.indices.get_alias(name=self.read_alias))
         except es_errors.NotFoundError:
             return []
+        except es_errors.ConnectionError as error:
+            raise ConnectionError(str(error)) from error
 
     def ready(self) -> bool:
         return bool(self._served())

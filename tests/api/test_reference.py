@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 
 import pytest
@@ -9,6 +10,7 @@ from django.db import OperationalError
 from django.test import Client
 
 from api.models import Feedback
+from content import consumers
 from tests.api.conftest import CLAIMS, COUNTER_ONLY, HIDDEN_IN_SC, INTERNAL, Api
 from tests.factories import ProductFactory
 
@@ -103,6 +105,7 @@ def test_feedback_for_another_branch_is_refused(kb: dict, issue: Callable[..., s
 
 
 def test_health_needs_no_key_and_reports_every_consumer(api: Api) -> None:
+    consumers.drain("search-index")  # what the after-commit nudge does (tests never commit)
     response = Client().get("/api/v1/health")
 
     body = response.json()
@@ -110,6 +113,14 @@ def test_health_needs_no_key_and_reports_every_consumer(api: Api) -> None:
     assert body["change_seq"] > 0
     assert set(body["consumers"]) >= {"cache-purge", "webhooks"}
     assert set(body["consumers"]["webhooks"]) == {"position", "lag", "failures"}
+    assert body["search"] == "ok"
+
+
+def test_health_says_when_the_search_index_is_missing(api: Api, search_index_dir) -> None:
+    consumers.drain("search-index")
+    shutil.rmtree(search_index_dir)
+    body = Client().get("/api/v1/health").json()
+    assert body["status"] == "ok" and body["search"] == "unavailable"  # the rest still answers
 
 
 def test_health_is_a_json_503_when_the_database_is_down(
