@@ -10,6 +10,7 @@ Invariants:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import QueryDict
@@ -56,13 +57,28 @@ class ArticleParams(ReaderParams):
     format = serializers.ChoiceField(choices=FORMATS, default="html")
 
 
+class Whole(serializers.IntegerField):
+    """An integer parameter written in ASCII digits (an optional minus sign): Python's int()
+    would also take ５, ٥, +5, " 5" and 1_0."""
+
+    default_error_messages = {"invalid": "A whole number written in the digits 0-9 is required."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, str) and not _WHOLE.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+_WHOLE = re.compile(r"-?[0-9]+")
+
+
 class ArticleListParams(ReaderParams):
     category = serializers.CharField(required=False, max_length=255)
     product = serializers.CharField(required=False, max_length=40)
     tag = serializers.CharField(required=False, max_length=100)
     updated_since = serializers.DateTimeField(required=False)
     cursor = serializers.CharField(required=False, max_length=200)
-    limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=200)
+    limit = Whole(required=False, default=50, min_value=1, max_value=200)
 
 
 QUERY_TEXT_MAX_LENGTH = 200
@@ -75,15 +91,15 @@ class SearchParams(ReaderParams):
     )
     product = serializers.CharField(required=False, max_length=40, help_text="A product code.")
     tag = serializers.CharField(required=False, max_length=100)
-    limit = serializers.IntegerField(required=False, default=10, min_value=1, max_value=50)
-    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1000)
+    limit = Whole(required=False, default=10, min_value=1, max_value=50)
+    offset = Whole(required=False, default=0, min_value=0, max_value=1000)
 
 
 class SuggestParams(ReaderParams):
     q = serializers.CharField(
         max_length=50, help_text="What has been typed: characters, or pinyin initials (lp)."
     )
-    limit = serializers.IntegerField(required=False, default=8, min_value=1, max_value=20)
+    limit = Whole(required=False, default=8, min_value=1, max_value=20)
 
 
 class AnswerParams(ReaderParams):
@@ -91,9 +107,9 @@ class AnswerParams(ReaderParams):
 
 
 class ChangeParams(serializers.Serializer):
-    since = serializers.IntegerField(required=False, default=0, min_value=0, max_value=SEQ_MAX)
+    since = Whole(required=False, default=0, min_value=0, max_value=SEQ_MAX)
     branch = serializers.CharField(required=False, max_length=BRANCH_CODE_MAX_LENGTH)
-    limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=1000)
+    limit = Whole(required=False, default=100, min_value=1, max_value=1000)
 
 
 class NoParams(serializers.Serializer):

@@ -340,6 +340,10 @@ def test_a_best_bet_is_the_answer(api: Api, kb) -> None:
         ("search", {"q": "理赔", "limit": "51"}, "limit"),
         ("search", {"q": "理赔", "offset": "-1"}, "offset"),
         ("search", {"q": "理赔", "offset": "abc"}, "offset"),
+        ("search", {"q": "理赔", "limit": "５"}, "limit"),  # full-width digit
+        ("search", {"q": "理赔", "limit": "٥"}, "limit"),  # Arabic-Indic digit
+        ("search", {"q": "理赔", "limit": "1_0"}, "limit"),
+        ("search", {"q": "理赔", "limit": "+5"}, "limit"),
         ("search", {"q": "理赔", "channel": "fax"}, "channel"),
         ("search", {"q": "理赔", "branch": "XX"}, "branch"),
         ("search", {"q": "理赔", "sort": "date"}, "sort"),
