@@ -29,7 +29,14 @@ from content.models import (
     PublishedArticle,
     PublishedOverride,
 )
-from content.resolution import SUMMARY, Layer, resolve, section_contents, summary_resolve
+from content.resolution import (
+    SUMMARY,
+    Layer,
+    Resolved,
+    resolve,
+    section_contents,
+    summary_resolve,
+)
 from content.variants import INHERITED, Variant, VariantText
 from content.vocabulary import SectionMode
 
@@ -136,40 +143,50 @@ def _compose(
     *,
     stale: bool | None = None,
 ) -> EffectiveArticle | None:
-    layers = overrides.layers
-    recorded = [
-        markdown.Section(s["slug"], s["heading"], s["markdown"], "") for s in published.sections
-    ]
-    resolved = resolve(published.summary, published.body, layers, hq_sections=recorded)
+    resolved = _resolved(published, overrides)
     if not resolved.visible:
         return None
     rendered = markdown.render(resolved.body, variables=variables, embeds=WagtailEmbeds())
-    summary = summary_text(resolved.summary, variables)
     return EffectiveArticle(
-        key=published.key,
+        **_described(published, overrides),
         branch=branch,
-        title=published.title,
-        summary=summary,
+        summary=summary_text(resolved.summary, variables),
         html=rendered.html,
         text=rendered.text,
         body=resolved.body,
         sections=rendered.sections,
-        questions=list(published.questions),
-        category=published.category,
-        products=list(published.products),
-        tags=list(published.tags),
-        channels=list(published.channels),
-        audience=published.audience,
         effective_from=published.effective_from,
         effective_to=published.effective_to,
         revision_id=published.revision_id,
         overridden_by=resolved.applied,
         orphaned=dict(resolved.orphaned),
-        etag=_etag(published, layers, variables),
+        etag=_etag(published, overrides.layers, variables),
         variables=variables,
         stale=_stale(published.key, resolved.applied) if stale is None else stale,
-        updated_at=max([published.published_at, *overrides.published_at]),
     )
+
+
+def _resolved(published: PublishedArticle, overrides: _Overrides) -> Resolved:
+    """HQ's snapshot under `overrides` (top down), HQ's sections as recorded at publish."""
+    recorded = [
+        markdown.Section(s["slug"], s["heading"], s["markdown"], "") for s in published.sections
+    ]
+    return resolve(published.summary, published.body, overrides.layers, hq_sections=recorded)
+
+
+def _described(published: PublishedArticle, overrides: _Overrides) -> dict:
+    """What every version of the article shares with HQ's snapshot, whatever its text."""
+    return {
+        "key": published.key,
+        "title": published.title,
+        "questions": list(published.questions),
+        "category": published.category,
+        "products": list(published.products),
+        "tags": list(published.tags),
+        "channels": list(published.channels),
+        "audience": published.audience,
+        "updated_at": max([published.published_at, *overrides.published_at]),
+    }
 
 
 def effective_article(
@@ -202,30 +219,13 @@ def _variant_text(published: PublishedArticle, overrides: _Overrides) -> Variant
     """`published` under `overrides` (top down) as plain text; None when they hide it.
     HQ's own text is the snapshot's, written when it was published: nothing is rendered."""
     if overrides.layers:
-        recorded = [
-            markdown.Section(s["slug"], s["heading"], s["markdown"], "") for s in published.sections
-        ]
-        resolved = resolve(
-            published.summary, published.body, overrides.layers, hq_sections=recorded
-        )
+        resolved = _resolved(published, overrides)
         if not resolved.visible:
             return None
         summary, text = summary_text(resolved.summary, {}), markdown.plain_text(resolved.body)
     else:
         summary, text = published.summary_text, published.text
-    return VariantText(
-        key=published.key,
-        title=published.title,
-        summary=summary,
-        text=text,
-        questions=list(published.questions),
-        category=published.category,
-        products=list(published.products),
-        tags=list(published.tags),
-        channels=list(published.channels),
-        audience=published.audience,
-        updated_at=max([published.published_at, *overrides.published_at]),
-    )
+    return VariantText(**_described(published, overrides), summary=summary, text=text)
 
 
 def article_variants(rows: Sequence[PublishedArticle], tree: BranchTree) -> Iterator[Variant]:
