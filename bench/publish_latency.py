@@ -28,15 +28,27 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kms.settings.dev")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--edits", type=int, default=100)
+def edit_arguments(doc: str, argv: list[str] | None, *, edits: int) -> argparse.Namespace:
+    """The options of a benchmark that publishes edits one by one and times what follows."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=edits)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per edit")
     parser.add_argument(
         "--start-worker", action="store_true", help="start a Celery worker (services mode)"
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def spread(took: list[float]) -> str:
+    """Median, p95 and max of `took` (milliseconds)."""
+    ordered = sorted(took)
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    return f"median_ms={statistics.median(ordered):.1f} p95_ms={p95:.1f} max_ms={ordered[-1]:.1f}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = edit_arguments(__doc__, argv, edits=100)
 
     import django
 
@@ -81,11 +93,9 @@ def main(argv: list[str] | None = None) -> None:
             worker.terminate()
             worker.wait(timeout=30)
 
-    latencies.sort()
-    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
     print(
         f"mode={mode} articles={len(keys)} edits={len(latencies)} consumers={len(names)} "
-        f"median_ms={statistics.median(latencies):.1f} p95_ms={p95:.1f} max_ms={latencies[-1]:.1f}"
+        + spread(latencies)
     )
 
 

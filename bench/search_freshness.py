@@ -22,11 +22,9 @@ milliseconds of commit → found, and of commit → the indexer's cursor past th
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import secrets
-import statistics
 import sys
 import threading
 import time
@@ -36,25 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kms.settings.dev")
 
-
-def summary(name: str, took: list[float]) -> str:
-    ordered = sorted(took)
-    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
-    return (
-        f"{name}: median_ms={statistics.median(ordered):.1f} p95_ms={p95:.1f} "
-        f"max_ms={ordered[-1]:.1f}"
-    )
+from bench.publish_latency import edit_arguments, spread, start_worker  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--edits", type=int, default=50)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per edit")
-    parser.add_argument(
-        "--start-worker", action="store_true", help="start a Celery worker (services mode)"
-    )
-    args = parser.parse_args(argv)
+    args = edit_arguments(__doc__, argv, edits=50)
 
     import django
 
@@ -62,7 +46,6 @@ def main(argv: list[str] | None = None) -> None:
     from django.conf import settings
     from django.db import connection, transaction
 
-    from bench.publish_latency import start_worker
     from content.actors import Actor
     from content.models import BranchTree, ChangeEvent, ConsumerCursor, PublishedArticle
     from content.records import article_record
@@ -140,8 +123,8 @@ def main(argv: list[str] | None = None) -> None:
         f"mode={mode} engine={settings.KMS_SEARCH_BACKEND} edits={len(found_ms)} "
         f"articles={len(keys)}"
     )
-    print(summary("commit -> indexer cursor past the edit", indexed_ms))
-    print(summary("commit -> found by search", found_ms))
+    print(f"commit -> indexer cursor past the edit: {spread(indexed_ms)}")
+    print(f"commit -> found by search: {spread(found_ms)}")
 
 
 if __name__ == "__main__":
