@@ -90,3 +90,20 @@ def make_override(article: str, branch: str, **fields: Any) -> BranchOverride:
     assert not problems, problems
     services.override_upsert(record, actor=OPERATOR)
     return BranchOverride.objects.get(article__key=article, branch__code=branch)
+
+
+def article_form(**overrides: object) -> dict[str, object]:
+    """What an editor posts in the admin's article form, with `overrides`."""
+    data: dict[str, object] = {
+        "title": "如何变更保单联系电话？",
+        "summary": "可通过App、柜面或致电 {{ branch.hotline }} 变更。",
+        "body": "## 办理方式\n\n- App自助变更\n- 柜面办理\n",
+        "similar_questions": "改手机号\n换联系电话",
+        "category": services.category_ensure("保全/变更").pk,
+        "tags": "联系方式, 保全",
+        "channels": ["agent", "bot"],
+        "audience": "public",
+        "key": "",
+    }
+    data.update(overrides)
+    return data

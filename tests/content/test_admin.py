@@ -16,7 +16,7 @@ from wagtail.users.models import UserProfile
 
 from content.models import KnowledgeArticle
 from content.services import knowledge_index
-from tests.factories import BranchFactory, ProductFactory, make_article
+from tests.factories import BranchFactory, ProductFactory, article_form, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -33,24 +33,6 @@ def login(client: Client, username: str, group: str) -> User:
 @pytest.fixture
 def hq() -> None:
     BranchFactory(code="HQ", name="总公司", parent=None, variables={"hotline": "95500"})
-
-
-def article_form(**overrides: object) -> dict[str, object]:
-    from content.services import category_ensure
-
-    data: dict[str, object] = {
-        "title": "如何变更保单联系电话？",
-        "summary": "可通过App、柜面或致电 {{ branch.hotline }} 变更。",
-        "body": "## 办理方式\n\n- App自助变更\n- 柜面办理\n",
-        "similar_questions": "改手机号\n换联系电话",
-        "category": category_ensure("保全/变更").pk,
-        "tags": "联系方式, 保全",
-        "channels": ["agent", "bot"],
-        "audience": "public",
-        "key": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def add_url() -> str:

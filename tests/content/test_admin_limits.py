@@ -11,8 +11,8 @@ from django.utils.translation import gettext
 from wagtail.admin.panels import get_edit_handler
 
 from content.models import Branch, BranchOverride, KnowledgeArticle, OverrideSection, Product
-from tests.content.test_admin import HQ_EDITORS, add_url, article_form
-from tests.factories import BranchFactory
+from tests.content.test_admin import HQ_EDITORS, add_url
+from tests.factories import BranchFactory, article_form
 
 pytestmark = pytest.mark.django_db
 
