@@ -20,17 +20,16 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 
 from content.markdown.analysis import filled
 from content.models import BranchTree
-from content.selectors import EffectiveArticle, effective_article
 from search import analysis, glossary, queries
 from search.backends import engine
 from search.backends.base import Found, Hit
 from search.confidence import features, probability, unrivalled
 from search.models import PromotedResult, promoted_query
 from search.queries import Filters, Plan
-from search.records import category_paths
 from search.snippets import snippet
 
 ALTERNATIVES_MAX = 3
@@ -139,50 +138,22 @@ def _shown(
     )
 
 
-def _pinned(text: str, filters: Filters, tree: BranchTree) -> list[EffectiveArticle]:
-    """The best bets for `text` the reader may read, in the knowledge team's order, as the
-    reader's branch reads them."""
+def _pinned(text: str, filters: Filters, tree: BranchTree) -> list[Hit]:
+    """The best bets for `text` set for the reader's branch or one above it, in the
+    knowledge team's order, as the index holds them for the reader: the engine filters
+    them (branch variant, audience, channel, category, product, tag) as it filters hits."""
     wanted = promoted_query(text)
     if not wanted or wanted not in glossary.current().pinned:
         return []
-    chain = tree.chain(filters.branch)
-    rows = PromotedResult.objects.filter(normalised=wanted).select_related("article", "branch")
-    found: dict[str, EffectiveArticle] = {}
-    for row in rows:
-        if row.branch is not None and row.branch.code not in chain:
-            continue
-        article = effective_article(
-            row.article.key, branch=filters.branch, audiences=filters.audiences, tree=tree
-        )
-        if article is not None and _passes(article, filters):
-            found.setdefault(article.key, article)
-    return list(found.values())
-
-
-def _passes(article: EffectiveArticle, filters: Filters) -> bool:
-    """Whether `article` passes the reader's channel and the query's narrowing filters,
-    as the engine applies them to hits."""
-    return (
-        (filters.channels is None or bool(set(filters.channels) & set(article.channels)))
-        and (not filters.category or filters.category in category_paths(article.category))
-        and (not filters.product or filters.product in article.products)
-        and (not filters.tag or filters.tag in article.tags)
+    rows = PromotedResult.objects.filter(normalised=wanted).filter(
+        Q(branch__isnull=True) | Q(branch__code__in=tree.chain(filters.branch))
     )
-
-
-def _promoted(text: str, filters: Filters, tree: BranchTree) -> list[Result]:
-    return [
-        Result(
-            article.key,
-            article.title,
-            article.summary,
-            snippet(article.summary, []),
-            article.category,
-            0.0,
-            True,
-        )
-        for article in _pinned(text, filters, tree)
-    ]
+    keys = tuple(dict.fromkeys(rows.values_list("article__key", flat=True)))
+    if not keys:
+        return []
+    readable = engine().fetch(dataclasses.replace(filters, keys=keys), limit=len(keys))
+    found = {hit.key: hit for hit in readable}
+    return [found[key] for key in keys if key in found]
 
 
 def search(
@@ -193,7 +164,7 @@ def search(
     started = time.perf_counter()
     tree = tree or BranchTree.load()
     plan = plan_of(text, filters)
-    promoted = _promoted(text, filters, tree)
+    promoted = _pinned(text, filters, tree)
     backend = engine()
     asked = [] if plan.empty else _asked(text, plan, exclude={r.key for r in promoted})
     pinned = tuple(result.key for result in promoted) + tuple(hit.key for hit in asked)
@@ -207,15 +178,14 @@ def search(
         found, also_hits = backend.search(plan, limit=limit, offset=offset), 0
     hits = [hit for hit in found.hits if hit.key not in pinned]
     if pinned:
-        listed: list[Result | Hit] = [*promoted, *asked, *hits]
+        listed = [*promoted, *asked, *hits]
         page = listed[offset : offset + limit]
     else:
         page = list(hits)
     variables = tree.variables_of(filters.branch)
     words = _words(plan)
-    results = [
-        item if isinstance(item, Result) else _shown(item, variables, words) for item in page
-    ]
+    best_bets = {hit.key for hit in promoted}
+    results = [_shown(hit, variables, words, promoted=hit.key in best_bets) for hit in page]
     count = found.count + len(pinned) - also_hits
     took = (time.perf_counter() - started) * 1000
     facets = {name: {} for name in FACET_NAMES.values()}
@@ -223,9 +193,9 @@ def search(
     return Page(count, results, facets, round(took, 2))
 
 
-def _scored(plan: Plan, items: list[Result | Hit]) -> tuple[dict[str, Hit], int]:
-    """Those of `items` the plan matches, as hits scored by it, and how many there are."""
-    keys = tuple(item.key for item in items)
+def _scored(plan: Plan, hits: list[Hit]) -> tuple[dict[str, Hit], int]:
+    """Those of `hits` the plan matches, as it scores them, and how many there are."""
+    keys = tuple(hit.key for hit in hits)
     found = engine().search(
         dataclasses.replace(plan, filters=dataclasses.replace(plan.filters, keys=keys)),
         limit=len(keys),
@@ -291,6 +261,16 @@ def term_weights(plan: Plan) -> dict[str, float]:
     return {token: math.log(1 + total / (1 + found)) for token, found in frequency.items()}
 
 
+def _candidate(hit: Hit, variables: dict[str, str], confidence: float) -> Candidate:
+    return Candidate(
+        hit.key,
+        hit.shown.get("title", ""),
+        filled(hit.shown.get("summary", ""), variables),
+        filled(hit.shown.get("text", ""), variables),
+        confidence,
+    )
+
+
 def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> Answer:
     """The one best answer to `text`, or none.
 
@@ -303,10 +283,7 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
     tree = tree or BranchTree.load()
     variables = tree.variables_of(filters.branch)
     if pinned := _pinned(text, filters, tree):
-        chosen = [
-            Candidate(a.key, a.title, a.summary, a.text, 1.0)
-            for a in pinned[: ALTERNATIVES_MAX + 1]
-        ]
+        chosen = [_candidate(hit, variables, 1.0) for hit in pinned[: ALTERNATIVES_MAX + 1]]
         return Answer(chosen[0], 1.0, chosen[1:])
     plan = plan_of(text, filters)
     if plan.empty:
@@ -323,14 +300,7 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
         return Answer(None, 0.0)  # it only sounds like the question: no word of it is there
 
     def candidate(rank: int) -> Candidate:
-        hit = hits[rank]
-        return Candidate(
-            hit.key,
-            hit.shown.get("title", ""),
-            filled(hit.shown.get("summary", ""), variables),
-            filled(hit.shown.get("text", ""), variables),
-            round(probability(found[rank]), 4),
-        )
+        return _candidate(hits[rank], variables, round(probability(found[rank]), 4))
 
     threshold = settings.KMS_ANSWER_THRESHOLD
     best = max(hit.score for hit in hits)  # an article asking the question may lead on less

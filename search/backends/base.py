@@ -71,6 +71,11 @@ class Backend:
         (:func:`search.records.completions`) starts with it."""
         raise NotImplementedError
 
+    def fetch(self, filters: Filters, *, limit: int) -> list[Hit]:
+        """Records the filters allow, unranked (score 0): with ``filters.keys``, those
+        articles as the reader reads them, or nothing of those the reader may not see."""
+        raise NotImplementedError
+
     def asked(self, question: str, filters: Filters, *, limit: int) -> Found:
         """Records whose title or one of whose similar questions is `question` (both
         compacted: :func:`search.analysis.compact`), and how many there are."""

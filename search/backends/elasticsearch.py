@@ -216,6 +216,10 @@ class ElasticsearchBackend(Backend):
         q = Q("bool", must=[Q("prefix", complete=prefix)], filter=filtering(filters))
         return self._hits(self._run(self._search().query(q)[:limit]))
 
+    def fetch(self, filters: Filters, *, limit: int) -> list[Hit]:
+        q = Q("bool", filter=filtering(filters))
+        return self._hits(self._run(self._search().query(q)[:limit]))
+
     def asked(self, question: str, filters: Filters, *, limit: int) -> Found:
         q = Q("bool", must=[Q("term", asked=question)], filter=filtering(filters))
         response = self._run(self._search().query(q).extra(track_total_hits=True)[:limit])

@@ -320,6 +320,10 @@ class EmbeddedBackend(Backend):
         )
         return self._hits(searcher, searcher.search(query, limit, count=False).hits)
 
+    def fetch(self, filters: Filters, *, limit: int) -> list[Hit]:
+        searcher = self._index().searcher()
+        return self._hits(searcher, searcher.search(_filter(filters), limit, count=False).hits)
+
     def asked(self, question: str, filters: Filters, *, limit: int) -> Found:
         searcher = self._index().searcher()
         query = tantivy.Query.boolean_query(
