@@ -41,7 +41,6 @@ class Term:
     the word as typed first."""
 
     alternatives: tuple[tuple[str, ...], ...]
-    weight: float = 1.0
     shares: tuple[float, ...] = ()  # per alternative; empty: 1 and SYNONYM_WEIGHT
 
     def weighted(self) -> list[tuple[tuple[str, ...], float]]:

@@ -173,7 +173,8 @@ def search(
     elif pinned:
         # the hits before this page may include the pinned ones: read from the top, drop them
         found = backend.search(plan, limit=offset + limit + len(pinned))
-        _, also_hits = _scored(plan, [*promoted, *asked])
+        # the asked articles are hits of the plan; best bets may not be
+        also_hits = len(asked) + (_scored(plan, promoted)[1] if promoted else 0)
     else:
         found, also_hits = backend.search(plan, limit=limit, offset=offset), 0
     hits = [hit for hit in found.hits if hit.key not in pinned]

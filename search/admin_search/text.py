@@ -8,7 +8,7 @@ Invariants:
 * a query piece (what the editor typed between spaces) matches a text that holds all of
   the piece's words, or holds the piece as written (its grams in sequence): 犹豫期 finds
   犹豫期内 although the segmenter cut that 犹豫/期内, as the old substring search did;
-* the segmenter knows the same words on both sides (:func:`learn` is given the glossary's
+* the segmenter knows the same words on both sides (it is taught the glossary's
   words in every process, worker processes included), so both sides are cut alike;
 * nothing here touches the database: the functions run in worker processes too.
 """
@@ -22,10 +22,6 @@ from search import analysis
 
 #: (column, boost, text) of one indexed field value; column is "title" or "body".
 FieldText = tuple[str, float | None, str]
-
-
-def learn(words: Sequence[str]) -> None:
-    analysis.dictionary_add(words)
 
 
 def analysed(fields: Sequence[FieldText]) -> tuple[list[FieldText], str]:
@@ -45,7 +41,7 @@ def analysed_batch(
     """:func:`analysed` of each document of ``(known, documents)``, in a worker process
     that first learns the words `known`."""
     known, documents = job
-    learn(known)
+    analysis.dictionary_add(known)
     return [analysed(fields) for fields in documents]
 
 

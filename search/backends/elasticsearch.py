@@ -49,7 +49,7 @@ def matching(plan: Plan) -> Q:
     should = []
     for term in plan.terms:
         for field in ANALYSED_FIELDS:
-            boost = plan.boosts.get(field, 0.0) * term.weight
+            boost = plan.boosts.get(field, 0.0)
             if boost > 0:
                 options = [_alternative(field, tokens, share) for tokens, share in term.weighted()]
                 should.append(_boosted(options, boost))

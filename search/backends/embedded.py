@@ -37,7 +37,6 @@ REBUILD_HEAP = 200_000_000
 FACET_SIZE = 20
 CURRENT = "CURRENT"
 _RAW = ("id", "key", "branches", "excluded", "channels", "audience", "category_paths")
-_FACETED = ("category", "products", "tags")
 
 
 def _fields() -> list[tuple[str, dict]]:
@@ -46,7 +45,7 @@ def _fields() -> list[tuple[str, dict]]:
         *((name, {"stored": name in ("id", "key"), "tokenizer_name": "raw"}) for name in _RAW),
         *(
             (name, {"stored": name == "category", "fast": True, "tokenizer_name": "raw"})
-            for name in _FACETED
+            for name in FACETS
         ),
         # positions for phrase queries (multi-token synonyms); loose fields match token by
         # token and keep frequencies only
@@ -129,7 +128,7 @@ def matching(plan: Plan) -> tantivy.Query:
     should = []
     for term in plan.terms:
         for field in ANALYSED_FIELDS:
-            boost = plan.boosts.get(field, 0.0) * term.weight
+            boost = plan.boosts.get(field, 0.0)
             if boost <= 0:
                 continue
             options = [
