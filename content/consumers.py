@@ -13,7 +13,7 @@ Invariants:
   lock only after the event committed — so either the nudge gets the lock, or the
   holder's next look sees the event. A bounded drain (``most``, the after-commit nudge's
   share) leaves the rest to the periodic sweep, which drains everything;
-* a drain asked to (``at_once``: a bulk import in-process) lets a consumer that can
+* :func:`rebuild_backlogs` (a bulk import run in-process) lets a consumer that can
   rebuild its state from the snapshots do so instead of replaying a large backlog
   (:meth:`Consumer.catch_up_at_once`); such a rebuild must set the cursor to the head it
   read *before* reading the snapshots, so what committed meanwhile is handled after it.
@@ -50,10 +50,9 @@ class Consumer:
         for event in events:
             self.handle(event)
 
-    def catch_up_at_once(self, backlog: int) -> bool:
+    def catch_up_at_once(self, backlog: int) -> None:
         """Rebuild from the snapshots instead of replaying `backlog` events, when that is
-        quicker; whether it did (the default replays)."""
-        return False
+        quicker (the default replays: it does nothing here)."""
 
 
 class Registry:
@@ -127,16 +126,13 @@ def _pending(name: str) -> bool:
     return ChangeEvent.objects.filter(seq__gt=position or 0).exists()
 
 
-def drain(name: str, *, most: int | None = None, at_once: bool = False) -> int:
+def drain(name: str, *, most: int | None = None) -> int:
     """Let consumer `name` catch up with the whole log — or with about `most` events, the
-    rest left to the next run; returns how many events it handled (replayed).
+    rest left to the next run; returns how many events it handled.
 
     Returns early (with what it did) when another worker holds the consumer: that worker
-    looks again after it lets go (see the module docstring). With `at_once`, a consumer
-    may first rebuild instead of replaying its backlog.
+    looks again after it lets go (see the module docstring).
     """
-    if at_once and most is None:
-        registry.get(name).catch_up_at_once(backlog(name))
     total = 0
     while True:
         processed = catch_up(name, limit=min(most, CATCH_UP) if most else CATCH_UP)
@@ -149,11 +145,21 @@ def drain(name: str, *, most: int | None = None, at_once: bool = False) -> int:
             return total
 
 
-def backlog(name: str) -> int:
-    """How many events consumer `name` has yet to handle (seqs after its cursor)."""
+def lag(name: str) -> int:
+    """How many events consumer `name` has yet to handle."""
     position = ConsumerCursor.objects.filter(name=name).values_list("position", flat=True).first()
-    head = ChangeEvent.objects.aggregate(head=Max("seq"))["head"] or 0
-    return max(head - (position or 0), 0)
+    return _events_after(position or 0)
+
+
+def _events_after(position: int) -> int:
+    return ChangeEvent.objects.filter(seq__gt=position).count()
+
+
+def rebuild_backlogs() -> None:
+    """Let every consumer that rebuilds from the snapshots faster than it replays its
+    backlog do so (a bulk import run in-process; never a worker's time-limited task)."""
+    for name in registry.names():
+        registry.get(name).catch_up_at_once(lag(name))
 
 
 def pending(name: str) -> bool:
@@ -184,8 +190,8 @@ def states() -> list[ConsumerState]:
     result = []
     for name in registry.names():
         cursor = cursors.get(name) or ConsumerCursor(name=name)
-        lag = ChangeEvent.objects.filter(seq__gt=cursor.position).count()
+        behind = _events_after(cursor.position)
         result.append(
-            ConsumerState(name, cursor.position, head, lag, cursor.failures, cursor.last_error)
+            ConsumerState(name, cursor.position, head, behind, cursor.failures, cursor.last_error)
         )
     return result

@@ -46,12 +46,11 @@ NUDGE_MOST = 2000
 
 
 @shared_task(bind=True, ignore_result=True, soft_time_limit=60, time_limit=90, max_retries=8)
-def consumer_run(self: object, name: str, most: int | None = None, at_once: bool = False) -> None:
-    """Let consumer `name` catch up with the change log (or with about `most` events;
-    `at_once`: see :func:`content.consumers.drain`)."""
+def consumer_run(self: object, name: str, most: int | None = None) -> None:
+    """Let consumer `name` catch up with the change log (or with about `most` events)."""
     consumer = consumers.registry.get(name)
     try:
-        consumers.drain(name, most=most, at_once=at_once)
+        consumers.drain(name, most=most)
     except consumer.transient_errors as error:
         retries = self.request.retries  # type: ignore[attr-defined]
         raise self.retry(exc=error, countdown=min(2**retries, 60)) from error  # type: ignore[attr-defined]
@@ -60,13 +59,12 @@ def consumer_run(self: object, name: str, most: int | None = None, at_once: bool
 
 
 @shared_task(ignore_result=True, soft_time_limit=30, time_limit=60)
-def consumers_run_all(most: int | None = None, at_once: bool = False) -> None:
-    """Fan out one catch-up per consumer: the periodic sweep (everything), the
-    after-commit nudge (``most``: a bounded share) and a bulk import run in-process
-    (``at_once``: a consumer may rebuild rather than replay a large backlog)."""
+def consumers_run_all(most: int | None = None) -> None:
+    """Fan out one catch-up per consumer: the periodic sweep (everything) and the
+    after-commit nudge (``most``: a bounded share)."""
     for name in consumers.registry.names():
         try:
-            consumer_run.delay(name, most, at_once)
+            consumer_run.delay(name, most)
         except Exception:
             # The change is committed and the failure is on the consumer's cursor (health
             # shows it); the other consumers still run, and the sweep retries this one.

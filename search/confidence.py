@@ -56,7 +56,7 @@ def _phrases(hit: Hit) -> list[str]:
     return [shown.get("title", ""), *shown.get("questions", [])]
 
 
-def _asks(hit: Hit, question: str) -> bool:
+def asks(hit: Hit, question: str) -> bool:
     """Whether `question` is the hit's title or one of its similar questions, punctuation,
     width, script and case aside."""
     asked = analysis.compact(question)
@@ -87,8 +87,8 @@ def features(
         "closeness": max(closeness(question, phrase) for phrase in phrases),
         "margin": max(lead, 0.0),
         "asked": float(
-            _asks(hit, question)
-            and not any(_asks(other, question) for at, other in enumerate(hits) if at != rank)
+            asks(hit, question)
+            and not any(asks(other, question) for at, other in enumerate(hits) if at != rank)
         ),
     }
 

@@ -95,11 +95,9 @@ class SearchIndexConsumer(Consumer):
         if keys:
             backend.replace(keys, records_of(keys, tree))
 
-    def catch_up_at_once(self, backlog: int) -> bool:
-        if backlog < max(REBUILD_BACKLOG_MIN, articles_to_index() // 2):
-            return False
-        rebuild()
-        return True
+    def catch_up_at_once(self, backlog: int) -> None:
+        if backlog >= max(REBUILD_BACKLOG_MIN, articles_to_index() // 2):
+            rebuild()
 
 
 def articles_to_index() -> int:

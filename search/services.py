@@ -262,6 +262,23 @@ def term_weights(plan: Plan) -> dict[str, float]:
     return {token: math.log(1 + total / (1 + found)) for token, found in frequency.items()}
 
 
+def weighed(text: str, filters: Filters) -> tuple[list[Hit], list[dict[str, float]]]:
+    """The hits :func:`answer` weighs for `text` when no best bet is set — an article that
+    asks it word for word first, then the ranking — and each one's confidence features
+    (what ``bench/answer_calibration.py`` fits the model on); empty when nothing matches."""
+    plan = plan_of(text, filters)
+    if plan.empty:
+        return [], []
+    ranked = engine().search(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
+    asked = _asked(text, plan)
+    first = {hit.key for hit in asked}
+    hits = [*asked, *(hit for hit in ranked if hit.key not in first)][: ALTERNATIVES_MAX + 1]
+    if not hits:
+        return [], []
+    weights = term_weights(plan)
+    return hits, [features(text, plan, weights, hits, rank) for rank in range(len(hits))]
+
+
 def _candidate(hit: Hit, variables: dict[str, str], confidence: float) -> Candidate:
     return Candidate(
         hit.key,
@@ -286,17 +303,9 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
     if pinned := _pinned(text, filters, tree):
         chosen = [_candidate(hit, variables, 1.0) for hit in pinned[: ALTERNATIVES_MAX + 1]]
         return Answer(chosen[0], 1.0, chosen[1:])
-    plan = plan_of(text, filters)
-    if plan.empty:
-        return Answer(None, 0.0)
-    ranked = engine().search(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
-    asked = _asked(text, plan)
-    first = {hit.key for hit in asked}
-    hits = [*asked, *(hit for hit in ranked if hit.key not in first)][: ALTERNATIVES_MAX + 1]
+    hits, found = weighed(text, filters)
     if not hits:
         return Answer(None, 0.0)
-    weights = term_weights(plan)
-    found = [features(text, plan, weights, hits, rank) for rank in range(len(hits))]
     if not found[0]["text_coverage"]:
         return Answer(None, 0.0)  # it only sounds like the question: no word of it is there
 

@@ -25,14 +25,15 @@ def test_a_large_backlog_is_caught_up_by_a_rebuild(search_index_dir, monkeypatch
     before = generation(search_index_dir)
     for n in range(2, 6):
         make_article(key=f"KB-70000{n}", title=f"退保问题{n}")
-    consumers.drain(indexing.NAME, most=2, at_once=True)  # a bounded nudge never rebuilds
+    consumers.drain(indexing.NAME, most=2)  # a bounded nudge never rebuilds
     assert generation(search_index_dir) == before
     for n in range(6, 10):
         make_article(key=f"KB-70000{n}", title=f"退保问题{n}")
-    assert consumers.backlog(indexing.NAME) >= 4
-    consumers.drain(indexing.NAME, at_once=True)
+    assert consumers.lag(indexing.NAME) >= 4
+    consumers.rebuild_backlogs()
+    consumers.drain(indexing.NAME)
     assert generation(search_index_dir) != before  # rebuilt beside, then switched
-    assert consumers.backlog(indexing.NAME) == 0
+    assert consumers.lag(indexing.NAME) == 0
     assert engine().count() == 9
 
 
@@ -41,6 +42,7 @@ def test_a_small_backlog_is_replayed(search_index_dir) -> None:
     consumers.drain(indexing.NAME)
     before = generation(search_index_dir)
     make_article(key="KB-700012", title="退保问题")
-    consumers.drain(indexing.NAME, at_once=True)
+    consumers.rebuild_backlogs()
+    consumers.drain(indexing.NAME)
     assert generation(search_index_dir) == before
     assert engine().count() == 2

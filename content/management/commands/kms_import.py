@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from content import importing, tasks
+from content import consumers, importing, tasks
 from content.actors import Actor
 from content.management.progress import ProgressBar
 from content.records.lines import Line, SourceError, read_lines
@@ -47,7 +47,9 @@ class Command(BaseCommand):
         # a consumer may rebuild from the snapshots rather than replay a large backlog (a
         # worker's tasks have time limits a rebuild could outlast). The parsed records
         # are gone by now: the consumers do not run beside them in memory.
-        tasks.consumers_run_all.delay(at_once=settings.CELERY_TASK_ALWAYS_EAGER)
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            consumers.rebuild_backlogs()
+        tasks.consumers_run_all.delay()
         summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items())) or "nothing"
         self.stdout.write(f"Imported {valid} records from {name}: {summary}.")
         if skipped:
