@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kms.settings.dev")
 
-THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+THRESHOLDS = (0.1, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8)
 
 
 Example = tuple[dict[str, float] | None, bool, bool, bool]
@@ -39,27 +39,22 @@ def examples(path: Path) -> list[Example]:
     """Per question: the features of the best hit, whether it answers the question,
     whether it is one of the keys, whether the question has keys."""
     from content.selectors import AUDIENCES
-    from search import analysis, services
-    from search.backends import engine
-    from search.confidence import features
+    from search import services
+    from search.confidence import asks
     from search.queries import Filters
 
     filters = Filters("HQ", AUDIENCES)
     found: list[Example] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         query = json.loads(line)
-        plan = services.plan_of(query["q"], filters)
-        hits = engine().search(plan, limit=4, facets=False).hits if not plan.empty else []
+        hits, weighed = services.weighed(query["q"], filters)
         keyed = bool(query["keys"])
         if not hits:
             found.append((None, False, False, keyed))
             continue
-        weights = services.term_weights(plan)
-        best = hits[0]
-        phrases = [best.shown.get("title", ""), *best.shown.get("questions", [])]
-        same = keyed and analysis.compact(query["q"]) in {analysis.compact(p) for p in phrases}
-        strict = best.key in query["keys"]
-        found.append((features(query["q"], plan, weights, hits, 0), strict or same, strict, keyed))
+        strict = hits[0].key in query["keys"]
+        same = keyed and asks(hits[0], query["q"])
+        found.append((weighed[0], strict or same, strict, keyed))
     return found
 
 

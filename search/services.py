@@ -295,8 +295,9 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
     A best bet the knowledge team pinned for the question is the answer (confidence 1).
     Otherwise the engine's best hit is, when its confidence reaches the threshold; hits
     scoring within ``CLOSE`` of it are offered beside it. When the best hit falls short
-    only because others come as close ("理赔需要哪些材料" and three kinds of claim), there
-    is no answer, and the close hits that would each be answered on their own are the
+    only because others come as close ("理赔需要哪些材料" and three kinds of claim), or
+    ties with another that does not ask the question word for word either, there is no
+    answer, and the close hits that would each be answered on their own are the
     alternatives a bot offers ("did you mean…")."""
     tree = tree or BranchTree.load()
     variables = tree.variables_of(filters.branch)
@@ -316,7 +317,9 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
     best = max(hit.score for hit in hits)  # an article asking the question may lead on less
     close = [0, *(r for r in range(1, len(hits)) if hits[r].score >= (1 - CLOSE) * best)]
     confidence = probability(found[0])
-    if confidence >= threshold:
+    # level with another and not the one article asking the question: nothing tells them apart
+    tied = len(close) > 1 and not found[0]["margin"] and not found[0]["asked"]
+    if confidence >= threshold and not tied:
         return Answer(candidate(0), round(confidence, 4), [candidate(r) for r in close[1:]])
     offered = [candidate(r) for r in close if unrivalled(found[r]) >= threshold]
     return Answer(None, round(confidence, 4), offered if len(offered) > 1 else [])

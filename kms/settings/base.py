@@ -216,13 +216,13 @@ KMS_SEARCH_FIELD_BOOSTS = {
 # bench/answer_calibration.py; below the threshold the answer is null. docs/benchmarks.md
 # has the precision/coverage curve the threshold was chosen from.
 KMS_ANSWER_MODEL = {
-    "bias": -4.079,
+    "bias": -4.623,
     "weights": {
-        "title_coverage": 2.826,
-        "text_coverage": 0.177,
-        "closeness": 0.135,
-        "margin": 3.5,
-        "asked": 3.216,
+        "title_coverage": 3.012,
+        "text_coverage": 0.293,
+        "closeness": 1.011,
+        "margin": 2.868,
+        "asked": 3.11,
     },
 }
 KMS_ANSWER_THRESHOLD = 0.4
