@@ -61,16 +61,17 @@ def setup_django() -> None:
     django.setup()
 
 
-def bench_key() -> str:
+def bench_key(name: str = "bench-load", scopes: tuple[str, ...] = ("read", "changes")) -> str:
+    """A fresh internal key with `scopes` and no practical rate limit."""
     from api.models import ApiKey
     from api.services import apikey_create
     from content.actors import Actor
 
-    ApiKey.objects.filter(name="bench-load").delete()
+    ApiKey.objects.filter(name=name).delete()
     issued = apikey_create(
         actor=Actor.system_context("bench"),
-        name="bench-load",
-        scopes=["read", "changes"],
+        name=name,
+        scopes=list(scopes),
         internal=True,
         rate_per_minute=100_000_000,
     )

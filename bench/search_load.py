@@ -3,9 +3,8 @@
     KMS_DATA_DIR=/tmp/bench/data .venv/bin/python bench/search_load.py
 
 The knowledge base and its search index are whatever KMS_DATA_DIR (or DATABASE_URL)
-points at (import bench/corpus.py's output first). The script makes a search key with
-``manage.py kms_apikey create … --scopes search``, serves the API as bench/api_load.py
-does, and loads ``GET /api/v1/search?q=…&branch=…`` with wrk, rotating through the same
+points at (import bench/corpus.py's output first). The script makes a search key and
+serves the API as bench/api_load.py does, and loads ``GET /api/v1/search?q=…&branch=…`` with wrk, rotating through the same
 kind of queries as bench/search_latency.py (2–4 title words, whole questions) for random
 provinces and cities: a warm-up, then one run per connection count. Search answers are
 not cached, so every request asks the index. It prints each run's rate and latency
@@ -16,40 +15,15 @@ from __future__ import annotations
 
 import argparse
 import random
-import subprocess
 import sys
-import time
 import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.api_load import serve, setup_django, wrk  # noqa: E402
+from bench.api_load import bench_key, serve, setup_django, wrk  # noqa: E402
 from bench.search_latency import fragment  # noqa: E402
-
-
-def search_key() -> str:
-    """A new key made as an operator makes one (its secret is the last line of stdout)."""
-    done = subprocess.run(
-        [
-            str(ROOT / ".venv/bin/python"),
-            "manage.py",
-            "kms_apikey",
-            "create",
-            f"bench-search-{time.time_ns()}",
-            "--scopes",
-            "search",
-            "--internal",
-            "--rate",
-            "100000000",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip().splitlines()[-1]
 
 
 def query_strings(count: int, seed: int) -> list[str]:
@@ -91,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     setup_django()
 
-    key = search_key()
+    key = bench_key("bench-search", ("search",))
     queries = query_strings(args.queries, args.seed)
     server = serve(args.port, args.workers)
     prefix = "/api/v1/search"
