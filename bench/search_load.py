@@ -6,9 +6,10 @@ The knowledge base and its search index are whatever KMS_DATA_DIR (or DATABASE_U
 points at (import bench/corpus.py's output first). The script makes a search key and
 serves the API as bench/api_load.py does, and loads ``GET /api/v1/search?q=…&branch=…``
 with wrk, rotating through the same kind of queries as bench/search_latency.py (2–4
-title words, whole questions) for random provinces and cities: a warm-up, then one run per connection count. Search answers are
-not cached, so every request asks the index. It prints each run's rate and latency
-percentiles, then VmRSS and VmHWM of every gunicorn worker (/proc/PID/status).
+title words, whole questions) for random provinces and cities: a warm-up, then one run
+per connection count. Search answers are not cached, so every request asks the index.
+It prints each run's rate and latency percentiles, then VmRSS and VmHWM of every
+gunicorn worker (/proc/PID/status).
 """
 
 from __future__ import annotations
