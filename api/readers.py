@@ -7,8 +7,8 @@ Invariants (DESIGN §7):
   HQ when the key reads every branch, and is a 400 otherwise;
 * a key limited to channels reads only articles for one of them (a channel it was not
   given is a 403); a key reads internal articles only when granted them;
-* these checks read the branch tree at most every ``KMS_API_MEMO_SECONDS`` per process
-  (:func:`branch_tree`); what an answer *contains* is always built from a fresh tree.
+* these checks, and the answers, read the branch tree as committed
+  (:func:`content.selectors.branch_tree`: a branch's change is seen by the next request).
 """
 
 from __future__ import annotations
@@ -19,16 +19,8 @@ from dataclasses import dataclass
 from rest_framework import exceptions
 
 from api.errors import InvalidParameters
-from api.memo import Memo
 from api.models import ApiKey
 from content.models import BranchTree
-
-_trees: Memo[BranchTree] = Memo(size=1)
-
-
-def branch_tree() -> BranchTree:
-    """The branch tree for the access checks, read again every few seconds."""
-    return _trees.get("tree", BranchTree.load)
 
 
 class ParameterError(InvalidParameters):

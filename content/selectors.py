@@ -37,6 +37,7 @@ from content.resolution import (
     section_contents,
     summary_resolve,
 )
+from content.stamps import Stamped
 from content.variants import INHERITED, Variant, VariantText
 from content.vocabulary import SectionMode
 
@@ -71,6 +72,20 @@ class EffectiveArticle:
 
     def section(self, slug: str) -> markdown.Section:
         return next(section for section in self.sections if section.slug == slug)
+
+
+_branch_trees: Stamped[BranchTree] = Stamped("branch-tree", BranchTree.load)
+
+
+def branch_tree() -> BranchTree:
+    """The branch tree as committed: each process keeps it in memory and reads it again
+    on its first use after a branch is saved or deleted (:mod:`content.stamps`)."""
+    return _branch_trees.get()
+
+
+def branch_tree_changed() -> None:
+    """Call in the transaction that saves or deletes a branch."""
+    _branch_trees.changed()
 
 
 def readable(

@@ -14,15 +14,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db.models.signals import pre_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from kombu.exceptions import OperationalError as BrokerError
 from wagtail.signals import page_published, page_unpublished, published, unpublished
 
 from content import tasks
 from content.dispatch import changes_committed, overrides_turned_stale
-from content.models import BranchOverride, KnowledgeArticle
+from content.models import Branch, BranchOverride, KnowledgeArticle
 from content.models.publishing import publishing
+from content.selectors import branch_tree_changed
 from content.services import snapshots
 from content.services.changelog import TransactionRequired, in_batch
 from content.services.overrides import override_staleness_refresh
@@ -103,3 +104,10 @@ def consumers_nudge(sender: type, **kwargs: Any) -> None:
 @receiver(overrides_turned_stale)
 def stale_overrides_notify(sender: type, override_ids: list[int], **kwargs: Any) -> None:
     _enqueue(tasks.overrides_stale_notify, override_ids)
+
+
+@receiver(post_save, sender=Branch)
+@receiver(post_delete, sender=Branch)
+def branch_tree_stale(sender: type, instance: Branch, **kwargs: Any) -> None:
+    """Every process reads the branch tree again once this change commits."""
+    branch_tree_changed()

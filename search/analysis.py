@@ -111,8 +111,23 @@ def dictionary_add(words: Iterable[str]) -> list[str]:
     return _dictionary().add(words)
 
 
+# Full-width ASCII and the ideographic space, narrowed as NFKC would: Chinese text is
+# rarely NFKC only because of its full-width punctuation (，？：), and narrowing that
+# first lets most texts skip the full normalisation, which costs four times as much.
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_NARROW = {chr(wide): chr(wide - 0xFEE0) for wide in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, the same string, mostly faster."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    text = _WIDE.sub(lambda wide: _NARROW[wide.group()], text)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
 def normalise(text: str) -> str:
-    return _T2S.convert(unicodedata.normalize("NFKC", text)).lower()
+    return _T2S.convert(_nfkc(text)).lower()
 
 
 def compact(text: str) -> str:

@@ -25,7 +25,8 @@ from search import analysis
 # ranks customers' questions against answers better than a sum over the parts does
 # (docs/benchmarks.md); the short parts are there to weigh a match in a title, a question
 # or the summary more. The body has no field of its own: it counts through `text`.
-ANALYSED_FIELDS = ("text", "title", "questions", "summary")
+TEXT_FIELD = "text"  # the whole article: a word's document frequency is counted here
+ANALYSED_FIELDS = (TEXT_FIELD, "title", "questions", "summary")
 SOUND_FIELD = "sound"
 GRAMS_FIELD = "grams"
 # Fields matched token by token, without synonyms: pinyin and character bigrams.

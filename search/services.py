@@ -24,12 +24,14 @@ from django.db.models import Q
 
 from content.markdown.analysis import filled
 from content.models import BranchTree
+from content.selectors import branch_tree
 from search import analysis, glossary, queries
 from search.backends import engine
 from search.backends.base import Found, Hit
 from search.confidence import features, probability, unrivalled
 from search.models import PromotedResult, promoted_query
 from search.queries import Filters, Plan
+from search.records import TEXT_FIELD
 from search.snippets import snippet
 
 ALTERNATIVES_MAX = 3
@@ -84,25 +86,22 @@ class Answer:
 
 
 def plan_of(text: str, filters: Filters) -> Plan:
-    """The engines' plan of `text`, synonyms scored as rarely as the word typed."""
+    """The engines' plan of `text`, knowing how common its tokens are (common ones only add
+    to the score) and with synonyms scored as rarely as the word typed."""
     plan = queries.plan(text, filters, synonyms=glossary.current().synonyms)
+    if plan.empty:
+        return plan
+    words = {tokens[0] for term in plan.terms for tokens in term.alternatives}
+    wanted = {TEXT_FIELD: words, **{field: set(tokens) for field, tokens in plan.loose.items()}}
+    plan = queries.with_frequencies(plan, engine().frequencies(wanted))
     if not any(len(term.alternatives) > 1 for term in plan.terms):
         return plan
-    total, frequency = _frequencies(
-        {tokens[0] for term in plan.terms for tokens in term.alternatives}
-    )
+    total = max(plan.frequencies.total, 1)
     rarity = {  # BM25's inverse document frequency, as the engines score with
         token: math.log(1 + (total - found + 0.5) / (found + 0.5))
-        for token, found in frequency.items()
+        for token, found in plan.frequencies.found[TEXT_FIELD].items()
     }
     return dataclasses.replace(plan, terms=tuple(_shared(term, rarity) for term in plan.terms))
-
-
-def _frequencies(tokens: set[str]) -> tuple[int, dict[str, int]]:
-    """The number of documents, and of those holding each token in their whole text."""
-    backend = engine()
-    found = backend.frequencies("text", tokens)
-    return max(backend.count(), 1), {token: found.get(token, 0) for token in tokens}
 
 
 def _shared(term: queries.Term, rarity: dict[str, float]) -> queries.Term:
@@ -162,7 +161,7 @@ def search(
     """One page of results for `text` in the reader's branch: the best bets, then the
     engine's hits without them, paged as one list (``count`` counts each article once)."""
     started = time.perf_counter()
-    tree = tree or BranchTree.load()
+    tree = tree or branch_tree()
     plan = plan_of(text, filters)
     promoted = _pinned(text, filters, tree)
     backend = engine()
@@ -258,8 +257,10 @@ def _starts(phrase: str, prefix: str) -> bool:
 
 def term_weights(plan: Plan) -> dict[str, float]:
     """Each query word's inverse document frequency over the articles' texts."""
-    total, frequency = _frequencies({term.alternatives[0][0] for term in plan.terms})
-    return {token: math.log(1 + total / (1 + found)) for token, found in frequency.items()}
+    words = {term.alternatives[0][0] for term in plan.terms}
+    frequencies = plan.frequencies or engine().frequencies({TEXT_FIELD: words})
+    total = frequencies.total
+    return {word: math.log(1 + total / (1 + frequencies.of(TEXT_FIELD, word))) for word in words}
 
 
 def weighed(text: str, filters: Filters) -> tuple[list[Hit], list[dict[str, float]]]:
@@ -299,7 +300,7 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
     ties with another that does not ask the question word for word either, there is no
     answer, and the close hits that would each be answered on their own are the
     alternatives a bot offers ("did you mean…")."""
-    tree = tree or BranchTree.load()
+    tree = tree or branch_tree()
     variables = tree.variables_of(filters.branch)
     if pinned := _pinned(text, filters, tree):
         chosen = [_candidate(hit, variables, 1.0) for hit in pinned[: ALTERNATIVES_MAX + 1]]

@@ -10,6 +10,7 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -26,9 +27,15 @@ SEQ_MAX = 2**63 - 1  # a change-log seq is a 64-bit integer
 FORMATS = ("html", "markdown", "text")
 
 
+@functools.cache
+def _names(params: type[serializers.Serializer]) -> tuple[str, ...]:
+    """The parameters `params` declares (a serializer copies its fields when made)."""
+    return tuple(params().fields)
+
+
 def validated(params: type[serializers.Serializer], query: QueryDict) -> dict[str, Any]:
     """The query parameters checked against `params`; a 400 listing every problem."""
-    known = params().fields
+    known = _names(params)
     errors: dict[str, list[str]] = {}
     for name in sorted(set(query) - set(known)):
         errors[name] = [f"unknown parameter (this endpoint takes {', '.join(known) or 'none'})"]

@@ -35,7 +35,6 @@ from api.models import Scope
 from api.readers import (
     ParameterError,
     Reader,
-    branch_tree,
     covered_branches,
     reader_branch,
     reader_of,
@@ -56,6 +55,7 @@ from content.models import (
 )
 from content.selectors import (
     article_summaries,
+    branch_tree,
     effective_article,
     published_articles,
 )
@@ -246,7 +246,7 @@ class ArticleList(KeyedView):
     @documented(out.ArticleListParams, out.ArticlePageOut, operation_id="articles")
     def get(self, request: Request) -> Response:
         params = validated(out.ArticleListParams, request.query_params)
-        tree = BranchTree.load()
+        tree = branch_tree()
         reader = self.reader(request, params, tree)
         limit = params["limit"]
         rows = published_articles(
@@ -309,7 +309,7 @@ class Search(SearchView):
     @documented(out.SearchParams, out.SearchPageOut, codes=(503,), operation_id="search")
     def get(self, request: Request) -> Response:
         params = validated(out.SearchParams, request.query_params)
-        tree = BranchTree.load()
+        tree = branch_tree()
         filters = self.filters(request, params, tree)
         page = search_services.search(
             params["q"], filters, limit=params["limit"], offset=params["offset"], tree=tree
@@ -336,7 +336,7 @@ class AnswerView(SearchView):
     @documented(out.AnswerParams, out.AnswerOut, codes=(503,), operation_id="answer")
     def get(self, request: Request) -> Response:
         params = validated(out.AnswerParams, request.query_params)
-        tree = BranchTree.load()
+        tree = branch_tree()
         found = search_services.answer(params["q"], self.filters(request, params, tree), tree=tree)
         return Response(out.AnswerOut(found).data)
 
@@ -382,7 +382,7 @@ class BranchTreeView(KeyedView):
     @documented(None, out.BranchOut(many=True), operation_id="branches")
     def get(self, request: Request) -> Response:
         validated(out.NoParams, request.query_params)
-        tree = BranchTree.load()
+        tree = branch_tree()
         covered = covered_branches(request.auth, tree)
         shown = None if covered is None else {up for code in covered for up in tree.chain(code)}
         rows = Branch.objects.order_by("path").values("pk", "code", "name", "variables", "parent")
@@ -447,7 +447,7 @@ class FeedbackCreate(KeyedView):
         body = out.FeedbackIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        tree = BranchTree.load()
+        tree = branch_tree()
         reader = self.reader(request, data, tree)
         article = effective_article(
             data["key"],

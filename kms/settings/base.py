@@ -211,6 +211,11 @@ KMS_SEARCH_FIELD_BOOSTS = {
     "sound": 0.2,
     "grams": 0.5,
 }
+# A query word (or pinyin syllable, or bigram) held by more than `share` of the documents,
+# and by more than `documents` of them, is common: it only adds to the score of documents
+# a rarer word of the question brought in (search.queries). Chosen on the development
+# splits, where it leaves the ranking as it was (docs/benchmarks.md).
+KMS_SEARCH_COMMON = {"share": 0.1, "documents": 1000}
 # The answer endpoint: a logistic model of "this article answers the question" over what
 # the best hit shares with it (search.confidence), fitted on the development splits by
 # bench/answer_calibration.py; below the threshold the answer is null. docs/benchmarks.md

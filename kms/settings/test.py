@@ -13,7 +13,7 @@ CACHES = {
 # that exercise a real worker switch this off for themselves.
 CELERY_TASK_ALWAYS_EAGER = True
 
-# Key and branch-tree changes take effect at once in tests (api.memo; 5 s elsewhere).
+# Key changes take effect at once in tests (api.memo; 5 s elsewhere).
 KMS_API_MEMO_SECONDS = 0.0
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

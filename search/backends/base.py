@@ -13,10 +13,10 @@ checks them on each engine):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from search.queries import Filters, Plan
+from search.queries import Filters, Frequencies, Plan
 from search.records import Record
 
 FACETS = ("category", "products", "tags")
@@ -88,6 +88,7 @@ class Backend:
     def count(self) -> int:
         raise NotImplementedError
 
-    def frequencies(self, field: str, tokens: Collection[str]) -> dict[str, int]:
-        """How many records hold each of `tokens` in analysed `field`."""
+    def frequencies(self, wanted: Mapping[str, Collection[str]]) -> Frequencies:
+        """How many records there are, and how many hold each of the tokens wanted in
+        each analysed field, read from one view of the index."""
         raise NotImplementedError

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 
 from django.conf import settings
 from elasticsearch import Elasticsearch, helpers
@@ -24,8 +24,8 @@ from elasticsearch.dsl import Q, Search
 from content.variants import INHERITED
 from search.backends.base import FACETS, Backend, Found, Hit, IndexUnavailable
 from search.documents import mapping
-from search.queries import Filters, Plan
-from search.records import ANALYSED_FIELDS, Record
+from search.queries import Clause, Filters, Frequencies, Plan
+from search.records import Record
 
 FACET_SIZE = 20
 BULK_CHUNK = 500
@@ -39,25 +39,23 @@ def _alternative(field: str, tokens: tuple[str, ...], share: float = 1.0) -> Q:
     return Q("match_phrase", **{field: {"query": " ".join(tokens), **boost}})
 
 
-def _boosted(options: list[Q], boost: float) -> Q:
-    """The best of `options`, its score times `boost` (tantivy's boost_query of a
+def _clause(clause: Clause) -> Q:
+    """The best of the clause's options, times its boost (tantivy's boost_query of a
     disjunction_max_query)."""
-    return Q("dis_max", queries=options, boost=boost)
+    if len(clause.options) == 1:
+        ((tokens, share),) = clause.options
+        return _alternative(clause.field, tokens, share * clause.boost)
+    options = [_alternative(clause.field, tokens, share) for tokens, share in clause.options]
+    return Q("dis_max", queries=options, boost=clause.boost)
 
 
 def matching(plan: Plan) -> Q:
-    should = []
-    for term in plan.terms:
-        for field in ANALYSED_FIELDS:
-            boost = plan.boosts.get(field, 0.0)
-            if boost > 0:
-                options = [_alternative(field, tokens, share) for tokens, share in term.weighted()]
-                should.append(_boosted(options, boost))
-    for field, tokens in plan.loose.items():
-        boost = plan.boosts.get(field, 0.0)
-        if boost > 0:
-            should += [Q("term", **{field: {"value": token, "boost": boost}}) for token in tokens]
-    return Q("bool", should=should, minimum_should_match=1)
+    """One of the plan's selective clauses must match; the others add to the score."""
+    clauses = plan.clauses()
+    selective = [_clause(clause) for clause in clauses if clause.selects]
+    scoring = [_clause(clause) for clause in clauses if not clause.selects]
+    either = Q("bool", should=selective, minimum_should_match=1)
+    return Q("bool", must=[either], should=scoring) if scoring else either
 
 
 def filtering(filters: Filters) -> list[Q]:
@@ -180,15 +178,17 @@ class ElasticsearchBackend(Backend):
     def count(self) -> int:
         return int(self.client.count(index=self.read_alias)["count"])
 
-    def frequencies(self, field: str, tokens: Collection[str]) -> dict[str, int]:
-        if not tokens:
-            return {}
-        search = self._search().extra(size=0)
-        search.aggs.bucket(
-            "df", "filters", filters={token: {"term": {field: token}} for token in tokens}
-        )
-        buckets = self._run(search).aggregations.df.buckets
-        return {token: buckets[token].doc_count for token in tokens}
+    def frequencies(self, wanted: Mapping[str, Collection[str]]) -> Frequencies:
+        pairs = [(field, token) for field, tokens in wanted.items() for token in tokens]
+        search = self._search().extra(size=0, track_total_hits=True)
+        if pairs:
+            filters = {str(n): {"term": {field: token}} for n, (field, token) in enumerate(pairs)}
+            search.aggs.bucket("df", "filters", filters=filters)
+        response = self._run(search)
+        found: dict[str, dict[str, int]] = {field: {} for field in wanted}
+        for n, (field, token) in enumerate(pairs):
+            found[field][token] = response.aggregations.df.buckets[str(n)].doc_count
+        return Frequencies(int(response.hits.total.value), found)
 
     def _hits(self, response: object) -> list[Hit]:
         return [

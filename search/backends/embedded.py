@@ -20,7 +20,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from django.conf import settings
 
 from content.variants import INHERITED
 from search.backends.base import FACETS, Backend, Found, Hit, IndexBusy, IndexUnavailable
-from search.queries import Filters, Plan
+from search.queries import Clause, Filters, Frequencies, Plan
 from search.records import ANALYSED_FIELDS, LOOSE_FIELDS, Record
 
 WRITER_HEAP = 50_000_000
@@ -123,32 +123,33 @@ def _alternative(field: str, tokens: tuple[str, ...]) -> tantivy.Query:
     return tantivy.Query.phrase_query(SCHEMA, field, list(tokens))
 
 
+def _clause(clause: Clause) -> tantivy.Query:
+    """The best of the clause's options, times its boost."""
+    options = [
+        _alternative(clause.field, tokens)
+        if share == 1.0
+        else tantivy.Query.boost_query(_alternative(clause.field, tokens), share)
+        for tokens, share in clause.options
+    ]
+    either = options[0] if len(options) == 1 else tantivy.Query.disjunction_max_query(options)
+    return tantivy.Query.boost_query(either, clause.boost)
+
+
+def _any(queries: list[tantivy.Query]) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, query) for query in queries])
+
+
 def matching(plan: Plan) -> tantivy.Query:
-    """The scoring part of `plan`: every (term, field) and sound clause, each optional."""
-    should = []
-    for term in plan.terms:
-        for field in ANALYSED_FIELDS:
-            boost = plan.boosts.get(field, 0.0)
-            if boost <= 0:
-                continue
-            options = [
-                _alternative(field, tokens)
-                if share == 1.0
-                else tantivy.Query.boost_query(_alternative(field, tokens), share)
-                for tokens, share in term.weighted()
-            ]
-            either = (
-                options[0] if len(options) == 1 else tantivy.Query.disjunction_max_query(options)
-            )
-            should.append((tantivy.Occur.Should, tantivy.Query.boost_query(either, boost)))
-    for field, tokens in plan.loose.items():
-        boost = plan.boosts.get(field, 0.0)
-        if boost > 0:
-            should += [
-                (tantivy.Occur.Should, tantivy.Query.boost_query(_term(field, token), boost))
-                for token in tokens
-            ]
-    return tantivy.Query.boolean_query(should)
+    """The scoring part of `plan`: one of its selective clauses must match, every other
+    clause that matches adds to the score."""
+    clauses = plan.clauses()
+    selective = _any([_clause(clause) for clause in clauses if clause.selects])
+    scoring = [_clause(clause) for clause in clauses if not clause.selects]
+    if not scoring:
+        return selective
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, selective), (tantivy.Occur.Should, _any(scoring))]
+    )
 
 
 def _schema_mark(path: Path) -> str | None:
@@ -283,9 +284,13 @@ class EmbeddedBackend(Backend):
     def count(self) -> int:
         return self._index().searcher().num_docs
 
-    def frequencies(self, field: str, tokens: Collection[str]) -> dict[str, int]:
+    def frequencies(self, wanted: Mapping[str, Collection[str]]) -> Frequencies:
         searcher = self._index().searcher()
-        return {token: searcher.doc_freq(field, token) for token in tokens}
+        found = {
+            field: {token: searcher.doc_freq(field, token) for token in tokens}
+            for field, tokens in wanted.items()
+        }
+        return Frequencies(searcher.num_docs, found)
 
     def _hits(self, searcher: tantivy.Searcher, found: list[tuple[float, object]]) -> list[Hit]:
         hits = []

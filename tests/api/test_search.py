@@ -95,6 +95,16 @@ def test_facets_count_every_match_and_filters_narrow(api: Api) -> None:
     assert page["took_ms"] >= 0
 
 
+def test_a_common_word_only_ranks_what_a_rarer_word_found(api: Api, settings) -> None:
+    make_article(key="KB-100010", title="理赔进度如何查询", category="理赔/进度", tags=["进度"])
+    settings.KMS_SEARCH_COMMON = {"share": 0.0, "documents": 2}  # held by 3 or more: common
+    every = ask(api, "search", {"q": "理赔"}).json()  # only common words: each one selects
+    assert every["count"] == 4
+    page = ask(api, "search", {"q": "理赔 进度"}).json()
+    assert [r["key"] for r in page["results"]] == ["KB-100010"] and page["count"] == 1
+    assert page["facets"]["category"] == {"理赔/进度": 1}
+
+
 def test_a_glossary_synonym_finds_the_article_at_once(api: Api) -> None:
     assert CLAIMS not in keys(api, "索赔")
     SynonymGroup.objects.create(terms="理赔/索赔/赔付")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import signal
+import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from search import analysis
 from search.records import category_paths, completions
@@ -120,3 +123,12 @@ def test_a_long_run_of_letters_is_cut_in_linear_time() -> None:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert found[-1] == "p2024-0001"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_the_fast_width_folding_is_exactly_nfkc(text: str) -> None:
+    assert analysis._nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_width_folding_narrows_full_width_punctuation_and_keeps_the_rest() -> None:
+    assert analysis._nfkc("理赔，　Ｐ２０２４？ﬁ") == "理赔, P2024?fi"

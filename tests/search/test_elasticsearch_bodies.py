@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from search.backends.elasticsearch import query
 from search.documents import mapping
-from search.queries import Filters, Plan, Term
+from search.queries import Filters, Frequencies, Plan, Term
 
 BOOSTS = {"title": 3.0, "questions": 2.0, "summary": 1.5, "sound": 0.5}
 
@@ -67,3 +67,19 @@ def test_a_zero_boost_leaves_the_field_out() -> None:
 def test_a_plan_limited_to_some_articles_filters_by_key() -> None:
     plan = Plan((Term((("理赔",),)),), {}, Filters("HQ", ("public",), keys=("KB-1",)), BOOSTS)
     assert {"terms": {"key": ["KB-1"]}} in query(plan).to_dict()["bool"]["filter"]
+
+
+def test_common_words_only_add_to_the_score() -> None:
+    plan = Plan(
+        (Term((("保险",),)), Term((("退保",),))),
+        {},
+        Filters("HQ", ("public",)),
+        {"text": 1.0},
+        frequencies=Frequencies(100, {"text": {"保险": 90, "退保": 3}}),
+        common_above=10,
+    )
+    body = query(plan).to_dict()["bool"]["must"][0]["bool"]
+    assert body["must"] == [
+        {"bool": {"should": [{"term": {"text": {"value": "退保"}}}], "minimum_should_match": 1}}
+    ]
+    assert body["should"] == [{"term": {"text": {"value": "保险"}}}]

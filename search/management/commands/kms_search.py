@@ -57,6 +57,10 @@ class Command(BaseCommand):
                             [" ".join(alt) for alt in term.alternatives] for term in plan.terms
                         ],
                         "sounds": list(plan.sounds),
+                        # too common to bring in an article: they only add to its score
+                        "common": sorted(
+                            {c.options[0][0][0] for c in plan.clauses() if not c.selects}
+                        ),
                         "boosts": plan.boosts,
                     },
                     ensure_ascii=False,
