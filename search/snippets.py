@@ -41,6 +41,19 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(map(re.escape, words)))
 
 
+def _densest(spans: list[tuple[int, int]], width: int) -> int:
+    """The first span starting the window of `width` characters that holds the most span
+    starts (one pass: the window's end only moves forward)."""
+    best, most, end = 0, 0, 0
+    for first, (left, _) in enumerate(spans):
+        end = max(end, first)
+        while end < len(spans) and spans[end][0] < left + width:
+            end += 1
+        if end - first > most:
+            best, most = first, end - first
+    return best
+
+
 def snippet(text: str, words: Iterable[str], *, width: int = WIDTH) -> str:
     """A window of about `width` characters of `text` around the most matches of `words`,
     each match in ``<mark>``; the text's start when nothing matches."""
@@ -48,10 +61,7 @@ def snippet(text: str, words: Iterable[str], *, width: int = WIDTH) -> str:
     spans = _spans(text, words)
     start = 0
     if spans:
-        best = max(
-            range(len(spans)), key=lambda i: sum(1 for s, _ in spans[i:] if s < spans[i][0] + width)
-        )
-        start = max(0, spans[best][0] - width // 4)
+        start = max(0, spans[_densest(spans, width)][0] - width // 4)
     end = min(len(text), start + width)
     pieces, at = [], start
     for left, right in spans:

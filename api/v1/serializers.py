@@ -53,6 +53,23 @@ def validated(params: type[serializers.Serializer], query: QueryDict) -> dict[st
     return dict(serializer.validated_data)
 
 
+@functools.cache
+def _shaper(serializer: type[serializers.Serializer]) -> serializers.Serializer:
+    return serializer()
+
+
+def represented(
+    serializer: type[serializers.Serializer], instance: Any, *, many: bool = False
+) -> Any:
+    """`instance` as `serializer` shows it (with `many`, each item of it). One serializer of
+    each class does it for every request: making one copies all its fields, which costs
+    more than the answer, and ``to_representation`` keeps no state between calls."""
+    shaper = _shaper(serializer)
+    if many:
+        return [shaper.to_representation(item) for item in instance]
+    return shaper.to_representation(instance)
+
+
 class ReaderParams(serializers.Serializer):
     """Whose view: a branch (see api.readers for the default) and a channel."""
 

@@ -43,7 +43,7 @@ from api.services import feedback_record
 from api.throttling import KeyRateThrottle
 from api.v1 import serializers as out
 from api.v1.representations import article_representation, change_page
-from api.v1.serializers import validated
+from api.v1.serializers import represented, validated
 from content import consumers
 from content.models import (
     KEY_RE,
@@ -268,7 +268,7 @@ class ArticleList(KeyedView):
             after = chunk[-1].key
         more = len(page) > limit
         page = page[:limit]
-        items = out.ArticleItemOut(page, many=True).data
+        items = represented(out.ArticleItemOut, page, many=True)
         cursor = _cursor_encode(page[-1].key) if more else None
         return Response({"results": items, "next": cursor})
 
@@ -314,7 +314,7 @@ class Search(SearchView):
         page = search_services.search(
             params["q"], filters, limit=params["limit"], offset=params["offset"], tree=tree
         )
-        return Response(out.SearchPageOut(page).data)
+        return Response(represented(out.SearchPageOut, page))
 
 
 class Suggest(SearchView):
@@ -326,7 +326,7 @@ class Suggest(SearchView):
         params = validated(out.SuggestParams, request.query_params)
         filters = self.filters(request, params, branch_tree())
         found = search_services.suggest(params["q"], filters, limit=params["limit"])
-        return Response(out.SuggestionsOut({"suggestions": found}).data)
+        return Response(represented(out.SuggestionsOut, {"suggestions": found}))
 
 
 class AnswerView(SearchView):
@@ -338,7 +338,7 @@ class AnswerView(SearchView):
         params = validated(out.AnswerParams, request.query_params)
         tree = branch_tree()
         found = search_services.answer(params["q"], self.filters(request, params, tree), tree=tree)
-        return Response(out.AnswerOut(found).data)
+        return Response(represented(out.AnswerOut, found))
 
 
 class ChangeFeed(KeyedView):
@@ -411,7 +411,7 @@ class ProductList(KeyedView):
     def get(self, request: Request) -> Response:
         validated(out.NoParams, request.query_params)
         products = Product.objects.order_by("code")
-        return Response(out.ProductOut(products, many=True).data)
+        return Response(represented(out.ProductOut, products, many=True))
 
 
 def _tree(rows: list[dict[str, Any]], node: Any) -> list[dict[str, Any]]:
