@@ -139,16 +139,30 @@ def _any(queries: list[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, query) for query in queries])
 
 
+def _selective(clauses: list[Clause]) -> tantivy.Query:
+    return _any([_clause(clause) for clause in clauses if clause.selects])
+
+
 def matching(plan: Plan) -> tantivy.Query:
     """The scoring part of `plan`: one of its selective clauses must match, every other
     clause that matches adds to the score."""
     clauses = plan.clauses()
-    selective = _any([_clause(clause) for clause in clauses if clause.selects])
     scoring = [_clause(clause) for clause in clauses if not clause.selects]
     if not scoring:
-        return selective
+        return _selective(clauses)
     return tantivy.Query.boolean_query(
-        [(tantivy.Occur.Must, selective), (tantivy.Occur.Should, _any(scoring))]
+        [(tantivy.Occur.Must, _selective(clauses)), (tantivy.Occur.Should, _any(scoring))]
+    )
+
+
+def matched(plan: Plan) -> tantivy.Query:
+    """The documents `plan` finds, unscored: those its selective clauses and filters let
+    through (the clauses that only score never change which)."""
+    return tantivy.Query.boolean_query(
+        [
+            (tantivy.Occur.Must, _selective(plan.clauses())),
+            (tantivy.Occur.Must, _filter(plan.filters)),
+        ]
     )
 
 
@@ -310,7 +324,7 @@ class EmbeddedBackend(Backend):
         counted = {}
         if facets and result.count:
             aggregations = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
-            found = searcher.aggregate(query, aggregations)
+            found = searcher.aggregate(matched(plan), aggregations)
             counted = {
                 name: {b["key"]: b["doc_count"] for b in found[name]["buckets"]} for name in FACETS
             }
