@@ -12,17 +12,29 @@ Invariants:
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from api.auth import key_digest, key_generate
-from api.models import ApiKey, Delivery, DeliveryStatus, Feedback, Subscription, SubscriptionStatus
+from api.models import (
+    ApiKey,
+    Delivery,
+    DeliveryStatus,
+    Feedback,
+    QueryLog,
+    Subscription,
+    SubscriptionStatus,
+    masked,
+)
 from api.models.keys import Scope
 from content.actors import Actor, require_model
 from content.models import Action, Branch, ChangeEvent, Channel
@@ -141,17 +153,39 @@ def feedback_record(
     channel: str | None,
     query: str = "",
     comment: str = "",
+    query_id: uuid.UUID | None = None,
 ) -> Feedback:
-    """Store a reader's verdict; the caller checked the article is theirs to read."""
+    """Store a reader's verdict (its query masked like the query log's); the caller
+    checked the article is theirs to read."""
     return Feedback.objects.create(
         article_key=article_key,
         helpful=helpful,
-        query=query,
+        query=masked(query),
+        query_id=query_id,
         branch_code=branch,
         channel=channel or "",
         comment=comment,
         api_key=key,
     )
+
+
+PRUNE_BATCH = 10_000
+
+
+def query_log_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete logged queries older than ``KMS_ANALYTICS_RETENTION_DAYS``, a batch at a
+    time (a short write each: readers and editors are not held up); how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.KMS_ANALYTICS_RETENTION_DAYS)
+    pruned = 0
+    while True:
+        old = list(
+            QueryLog.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[
+                :PRUNE_BATCH
+            ]
+        )
+        if not old:
+            return pruned
+        pruned += QueryLog.objects.filter(pk__in=old).delete()[0]
 
 
 # --- webhook subscriptions ----------------------------------------------------------------

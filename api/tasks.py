@@ -14,7 +14,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from api import webhooks
+from api import services, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,13 @@ _running: set[Future] = set()
 @shared_task(ignore_result=True, soft_time_limit=90, time_limit=120)
 def subscription_deliver(subscription_id: int) -> None:
     webhooks.subscription_deliver(subscription_id)
+
+
+@shared_task(ignore_result=True, soft_time_limit=600, time_limit=660)
+def query_log_prune() -> None:
+    """Periodic: forget logged queries past their retention."""
+    if pruned := services.query_log_prune():
+        logger.info("query log pruned rows=%d", pruned)
 
 
 @shared_task(ignore_result=True, soft_time_limit=30, time_limit=60)

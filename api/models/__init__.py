@@ -1,5 +1,6 @@
-"""The API's own records: clients' keys, readers' feedback, webhook subscriptions."""
+"""The API's own records: clients' keys, readers' queries and feedback, webhook subscriptions."""
 
+from api.models.analytics import QueryKind, QueryLog, masked
 from api.models.feedback import Feedback
 from api.models.keys import ApiKey, Scope
 from api.models.webhooks import Delivery, DeliveryStatus, Subscription, SubscriptionStatus
@@ -9,7 +10,10 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Feedback",
+    "QueryKind",
+    "QueryLog",
     "Scope",
     "Subscription",
     "SubscriptionStatus",
+    "masked",
 ]

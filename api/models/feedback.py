@@ -17,6 +17,8 @@ class Feedback(models.Model):
     article_key = models.CharField(_("article key"), max_length=32, db_index=True)
     helpful = models.BooleanField(_("helpful"))
     query = models.CharField(_("query"), max_length=QUERY_MAX_LENGTH, blank=True)
+    # the logged query (api.models.analytics.QueryLog) whose result this is about, if known
+    query_id = models.UUIDField(_("query id"), null=True, blank=True, db_index=True)
     branch_code = models.CharField(_("branch"), max_length=32)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
     comment = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)

@@ -154,6 +154,12 @@ class FeedbackIn(serializers.Serializer):
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH, default=""
     )
+    query_id = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The query_id of the search, suggest or answer call that found the article.",
+    )
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
@@ -279,6 +285,9 @@ class SearchPageOut(serializers.Serializer):
         "the parameter that filters by it).",
     )
     took_ms = serializers.FloatField()
+    query_id = serializers.UUIDField(
+        help_text="This call in the query log: send it back with feedback on a result."
+    )
 
 
 class SuggestionOut(serializers.Serializer):
@@ -288,6 +297,9 @@ class SuggestionOut(serializers.Serializer):
 
 class SuggestionsOut(serializers.Serializer):
     suggestions = SuggestionOut(many=True)
+    query_id = serializers.UUIDField(
+        help_text="This call in the query log: send it back with feedback on a result."
+    )
 
 
 class CandidateOut(serializers.Serializer):
@@ -302,6 +314,9 @@ class AnswerOut(serializers.Serializer):
     answer = CandidateOut(allow_null=True, help_text="Null: no article answers this well enough.")
     confidence = serializers.FloatField(help_text="0 to 1; the answer is null below the threshold.")
     alternatives = CandidateOut(many=True, help_text="Close runners-up: ask 'did you mean…'.")
+    query_id = serializers.UUIDField(
+        help_text="This call in the query log: send it back with feedback on a result."
+    )
 
 
 class ConsumerOut(serializers.Serializer):

@@ -14,6 +14,8 @@ import base64
 import binascii
 import functools
 import json
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -29,9 +31,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from api import analytics
 from api.auth import BearerKeyAuthentication, HasScope
 from api.errors import COMPACT, error_body
-from api.models import Scope
+from api.models import QueryKind, Scope
 from api.readers import (
     ParameterError,
     Reader,
@@ -296,6 +299,31 @@ class SearchView(KeyedView):
             tag=params.get("tag"),
         )
 
+    def logged(
+        self,
+        request: Request,
+        kind: QueryKind,
+        params: dict[str, Any],
+        filters: Filters,
+        started: float,
+        *,
+        count: int,
+        keys: list[str],
+        **answered: Any,
+    ) -> uuid.UUID:
+        """Log the call in the query log (api.analytics); the id the client joins by."""
+        return analytics.record(
+            kind,
+            query=params["q"],
+            branch=filters.branch,
+            channel=params.get("channel"),
+            key_name=request.auth.name,
+            result_count=count,
+            top_keys=keys,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            **answered,
+        )
+
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, IndexUnavailable):
             exc = SearchUnavailable(f"{exc}; an operator must run manage.py kms_reindex")
@@ -308,13 +336,23 @@ class Search(SearchView):
 
     @documented(out.SearchParams, out.SearchPageOut, codes=(503,), operation_id="search")
     def get(self, request: Request) -> Response:
+        started = time.perf_counter()
         params = validated(out.SearchParams, request.query_params)
         tree = branch_tree()
         filters = self.filters(request, params, tree)
         page = search_services.search(
             params["q"], filters, limit=params["limit"], offset=params["offset"], tree=tree
         )
-        return Response(represented(out.SearchPageOut, page))
+        logged = self.logged(
+            request,
+            QueryKind.SEARCH,
+            params,
+            filters,
+            started,
+            count=page.count,
+            keys=[result.key for result in page.results],
+        )
+        return Response(represented(out.SearchPageOut, {**vars(page), "query_id": logged}))
 
 
 class Suggest(SearchView):
@@ -323,10 +361,15 @@ class Suggest(SearchView):
 
     @documented(out.SuggestParams, out.SuggestionsOut, codes=(503,), operation_id="suggest")
     def get(self, request: Request) -> Response:
+        started = time.perf_counter()
         params = validated(out.SuggestParams, request.query_params)
         filters = self.filters(request, params, branch_tree())
         found = search_services.suggest(params["q"], filters, limit=params["limit"])
-        return Response(represented(out.SuggestionsOut, {"suggestions": found}))
+        keys = list(dict.fromkeys(suggestion.key for suggestion in found))
+        logged = self.logged(
+            request, QueryKind.SUGGEST, params, filters, started, count=len(found), keys=keys
+        )
+        return Response(represented(out.SuggestionsOut, {"suggestions": found, "query_id": logged}))
 
 
 class AnswerView(SearchView):
@@ -335,10 +378,25 @@ class AnswerView(SearchView):
 
     @documented(out.AnswerParams, out.AnswerOut, codes=(503,), operation_id="answer")
     def get(self, request: Request) -> Response:
+        started = time.perf_counter()
         params = validated(out.AnswerParams, request.query_params)
         tree = branch_tree()
-        found = search_services.answer(params["q"], self.filters(request, params, tree), tree=tree)
-        return Response(represented(out.AnswerOut, found))
+        filters = self.filters(request, params, tree)
+        found = search_services.answer(params["q"], filters, tree=tree)
+        offered = [found.answer] if found.answer else []
+        keys = [candidate.key for candidate in [*offered, *found.alternatives]]
+        logged = self.logged(
+            request,
+            QueryKind.ANSWER,
+            params,
+            filters,
+            started,
+            count=len(keys),
+            keys=keys,
+            confidence=found.confidence,
+            answered=found.answer is not None,
+        )
+        return Response(represented(out.AnswerOut, {**vars(found), "query_id": logged}))
 
 
 class ChangeFeed(KeyedView):
@@ -466,6 +524,7 @@ class FeedbackCreate(KeyedView):
             channel=reader.channel,
             query=data["query"],
             comment=data["comment"],
+            query_id=data["query_id"],
         )
         return Response(out.FeedbackOut(feedback).data, status=status.HTTP_201_CREATED)
 

@@ -190,6 +190,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "time-driven-changes": {"task": "content.tasks.time_driven_changes_apply", "schedule": 10.0},
     "consumers-sweep": {"task": "content.tasks.consumers_run_all", "schedule": 5.0},
     "webhooks-sweep": {"task": "api.tasks.webhooks_sweep", "schedule": 2.0},
+    "query-log-prune": {"task": "api.tasks.query_log_prune", "schedule": 3600.0},
 }
 
 # --- Search --------------------------------------------------------------------------
@@ -248,6 +249,11 @@ KMS_API_RATE_PER_MINUTE = int(env("KMS_API_RATE_PER_MINUTE", "6000") or 6000)
 # How stale each web process's view of API keys and of the branch tree may be (api.memo):
 # a revoked key is refused everywhere within this many seconds.
 KMS_API_MEMO_SECONDS = 5.0
+# The query log (api.analytics): every search, suggest and answer call, written in batches
+# by each web process every this many seconds (None: only when flushed explicitly), and
+# kept this many days.
+KMS_ANALYTICS_FLUSH_SECONDS: float | None = 1.0
+KMS_ANALYTICS_RETENTION_DAYS = int(env("KMS_QUERY_LOG_DAYS", "90") or 90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "KMS API",
     "DESCRIPTION": _("Read API of the KMS knowledge base."),

@@ -72,6 +72,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "Requests one API key may make per minute unless the key sets its own limit "
         "(over it: 429 with `Retry-After`).",
     ),
+    "KMS_QUERY_LOG_DAYS": (
+        "90",
+        "Days the query log keeps each search, suggest and answer call (digit runs masked; "
+        "pruned hourly).",
+    ),
     "KMS_WEBHOOK_TIMEOUT": ("5", "Seconds a webhook receiver has to answer a delivery."),
     "KMS_WEBHOOK_ALLOW_PRIVATE": (
         "true (production: false)",

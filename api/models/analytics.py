@@ -1,0 +1,61 @@
+"""What readers asked: one row per search, suggest and answer call, for the knowledge team.
+
+Invariants:
+* no customer's personal data: every run of four or more digits in a query (policy, ID,
+  card and phone numbers) is masked before it is kept (:func:`masked`), here and in
+  feedback;
+* a row's ``id`` is made when the call is answered and handed to the client as
+  ``query_id``, so feedback (and the opening or copying of a result) joins to the query
+  that found it even before the row is written (api.analytics writes rows in batches);
+* rows older than ``KMS_ANALYTICS_RETENTION_DAYS`` are pruned by a periodic task.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from api.models.feedback import QUERY_MAX_LENGTH
+from content.models import Channel
+
+TOP_KEYS = 5  # the first results kept with a query
+_DIGIT_RUN = re.compile(r"\d{4,}")
+
+
+def masked(text: str) -> str:
+    """`text` with each run of four or more digits (full-width too) as that many #."""
+    return _DIGIT_RUN.sub(lambda run: "#" * len(run.group()), text)
+
+
+class QueryKind(models.TextChoices):
+    SEARCH = "search", _("search")
+    SUGGEST = "suggest", _("suggest")
+    ANSWER = "answer", _("answer")
+
+
+class QueryLog(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=8, choices=QueryKind.choices)
+    query = models.CharField(_("query"), max_length=QUERY_MAX_LENGTH)
+    branch_code = models.CharField(_("branch"), max_length=32)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    key_name = models.CharField(_("API key"), max_length=100)
+    result_count = models.PositiveIntegerField(_("results"))
+    top_keys = models.JSONField(_("first results"), default=list)
+    confidence = models.FloatField(_("answer confidence"), null=True)
+    answered = models.BooleanField(_("answered"), null=True)  # answer calls only
+    latency_ms = models.FloatField(_("latency (ms)"))
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        verbose_name = _("logged query")
+        verbose_name_plural = _("logged queries")
+        ordering: ClassVar[list[str]] = ["-created_at"]
+        indexes: ClassVar[list] = [models.Index(fields=["kind", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.query}"

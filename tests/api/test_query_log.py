@@ -1,0 +1,126 @@
+"""The query log: every search, suggest and answer call, masked, joined to its feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from django.db import DatabaseError
+from django.utils import timezone
+
+from api import analytics
+from api.models import Feedback, QueryLog, masked
+from api.services import query_log_prune
+from tests.api.conftest import CLAIMS, Api
+from tests.api.test_search import ask
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_buffer() -> None:
+    """Queries other tests made (and never wrote) are not this test's."""
+    analytics._current().rows.clear()
+
+
+def logged(query_id: str) -> QueryLog:
+    analytics.flush()
+    return QueryLog.objects.get(pk=query_id)
+
+
+def test_a_search_is_logged_with_what_it_found(api: Api) -> None:
+    page = ask(api, "search", {"q": "理赔材料", "branch": "GD", "channel": "agent"}).json()
+    row = logged(page["query_id"])
+    assert (row.kind, row.query, row.branch_code, row.channel) == (
+        "search",
+        "理赔材料",
+        "GD",
+        "agent",
+    )
+    assert (
+        row.result_count == page["count"] and row.top_keys[0] == CLAIMS == page["results"][0]["key"]
+    )
+    assert row.key_name.startswith("client-") and row.latency_ms > 0
+    assert row.confidence is None and row.answered is None
+
+
+def test_suggest_and_answer_are_logged_too(api: Api) -> None:
+    suggested = ask(api, "suggest", {"q": "lp"}).json()
+    assert logged(suggested["query_id"]).result_count == len(suggested["suggestions"])
+    nothing = ask(api, "answer", {"q": "今天天气怎么样"}).json()
+    row = logged(nothing["query_id"])
+    assert (row.kind, row.answered, row.result_count, row.top_keys) == ("answer", False, 0, [])
+    assert row.confidence == nothing["confidence"]
+
+
+def test_policy_and_id_numbers_are_never_kept(api: Api) -> None:
+    question = "保单P20240001理赔，身份证11010519491231002X，60岁，电话１３８００１３８０００"
+    page = ask(api, "search", {"q": question}).json()
+    assert logged(page["query_id"]).query == (
+        "保单P########理赔，身份证#################X，60岁，电话###########"
+    )
+    assert masked("2年") == "2年"
+
+
+def test_feedback_joins_its_query_and_is_masked_alike(api: Api) -> None:
+    page = ask(api, "search", {"q": "理赔材料"}).json()
+    body = {"key": CLAIMS, "helpful": False, "query": "保单88886666", "query_id": page["query_id"]}
+    assert api.post("feedback", body).status_code == 201
+    feedback = Feedback.objects.get()
+    assert feedback.query == "保单########"
+    assert logged(feedback.query_id).query == "理赔材料"
+    bad = api.post("feedback", {**body, "query_id": "not-a-uuid"})
+    assert bad.status_code == 400 and "query_id" in bad.json()["error"]["details"]
+
+
+def test_queries_past_their_retention_are_pruned(api: Api, settings) -> None:
+    settings.KMS_ANALYTICS_RETENTION_DAYS = 90
+    old = ask(api, "search", {"q": "理赔"}).json()["query_id"]
+    recent = ask(api, "search", {"q": "保全"}).json()["query_id"]
+    analytics.flush()
+    QueryLog.objects.filter(pk=old).update(created_at=timezone.now() - dt.timedelta(days=91))
+    assert query_log_prune() == 1
+    assert list(QueryLog.objects.values_list("pk", flat=True)) == [
+        QueryLog.objects.get(pk=recent).pk
+    ]
+
+
+def _record(query: str) -> str:
+    return str(
+        analytics.record(
+            "search",
+            query=query,
+            branch="HQ",
+            channel=None,
+            key_name="k",
+            result_count=0,
+            top_keys=[],
+            latency_ms=1.0,
+        )
+    )
+
+
+def test_a_full_buffer_drops_the_oldest_and_a_failed_write_keeps_the_rows(monkeypatch) -> None:
+    monkeypatch.setattr(analytics, "BUFFER_MAX", 3)
+    ids = [_record(f"问题{n}") for n in range(5)]
+    real = QueryLog.objects.bulk_create
+
+    def unavailable(rows: list) -> None:
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(QueryLog.objects, "bulk_create", unavailable)
+    assert analytics.flush() == 0
+    monkeypatch.setattr(QueryLog.objects, "bulk_create", real)
+    assert analytics.flush() == 3
+    assert {str(pk) for pk in QueryLog.objects.values_list("pk", flat=True)} == set(ids[2:])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_web_process_writes_its_queries_in_the_background(settings) -> None:
+    settings.KMS_ANALYTICS_FLUSH_SECONDS = 0.05
+    query_id = _record("退保")
+    deadline = time.monotonic() + 10
+    while not QueryLog.objects.filter(pk=query_id).exists():
+        assert time.monotonic() < deadline, "the writer thread never wrote the query"
+        time.sleep(0.05)
