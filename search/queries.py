@@ -23,6 +23,7 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -105,10 +106,12 @@ class Plan:
             return True
         return 0 < self.frequencies.of(field, token) <= self.common_above
 
-    def clauses(self) -> list[Clause]:
+    @functools.cached_property
+    def clauses(self) -> tuple[Clause, ...]:
         """Every (term, analysed field) and loose token with a positive boost, as the
-        engines compile them. A term selects by the word typed (its synonyms come along);
-        a token no document holds selects nothing; when no clause would select, all do."""
+        engines compile them (worked out once per plan). A term selects by the word typed
+        (its synonyms come along); a token no document holds selects nothing; when no
+        clause would select, all do."""
         found = [
             Clause(
                 name,
@@ -127,8 +130,8 @@ class Plan:
             for token in tokens
         ]
         if not any(clause.selects for clause in found):
-            return [replace(clause, selects=True) for clause in found]
-        return found
+            return tuple(replace(clause, selects=True) for clause in found)
+        return tuple(found)
 
 
 SYNONYMS_MAX = 24  # alternatives a query word brings at most, the glossary's first

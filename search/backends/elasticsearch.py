@@ -51,7 +51,7 @@ def _clause(clause: Clause) -> Q:
 
 def matching(plan: Plan) -> Q:
     """One of the plan's selective clauses must match; the others add to the score."""
-    clauses = plan.clauses()
+    clauses = plan.clauses
     selective = [_clause(clause) for clause in clauses if clause.selects]
     scoring = [_clause(clause) for clause in clauses if not clause.selects]
     either = Q("bool", should=selective, minimum_should_match=1)

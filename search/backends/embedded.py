@@ -139,14 +139,14 @@ def _any(queries: list[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, query) for query in queries])
 
 
-def _selective(clauses: list[Clause]) -> tantivy.Query:
+def _selective(clauses: tuple[Clause, ...]) -> tantivy.Query:
     return _any([_clause(clause) for clause in clauses if clause.selects])
 
 
 def matching(plan: Plan) -> tantivy.Query:
     """The scoring part of `plan`: one of its selective clauses must match, every other
     clause that matches adds to the score."""
-    clauses = plan.clauses()
+    clauses = plan.clauses
     scoring = [_clause(clause) for clause in clauses if not clause.selects]
     if not scoring:
         return _selective(clauses)
@@ -160,7 +160,7 @@ def matched(plan: Plan) -> tantivy.Query:
     through (the clauses that only score never change which)."""
     return tantivy.Query.boolean_query(
         [
-            (tantivy.Occur.Must, _selective(plan.clauses())),
+            (tantivy.Occur.Must, _selective(plan.clauses)),
             (tantivy.Occur.Must, _filter(plan.filters)),
         ]
     )

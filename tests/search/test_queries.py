@@ -29,12 +29,12 @@ def _plan(frequencies: dict[str, dict[str, int]], total: int = 100) -> queries.P
 
 
 def _selecting(plan: queries.Plan) -> set[tuple[str, str]]:
-    return {(c.field, c.options[0][0][0]) for c in plan.clauses() if c.selects}
+    return {(c.field, c.options[0][0][0]) for c in plan.clauses if c.selects}
 
 
 def test_a_common_word_only_adds_to_the_score_of_what_a_rarer_one_found() -> None:
     plan = _plan({"text": {"保险": 90, "退保": 5}, "grams": {"保险": 95, "退保": 6, "错字": 0}})
-    clauses = plan.clauses()
+    clauses = plan.clauses
     assert len(clauses) == 2 * 2 + 3  # every term in each boosted field, each bigram
     # 退保 selects in every field, with its synonym; 保险 and a bigram nobody holds do not
     assert _selecting(plan) == {("text", "退保"), ("title", "退保"), ("grams", "退保")}
@@ -45,9 +45,9 @@ def test_a_common_word_only_adds_to_the_score_of_what_a_rarer_one_found() -> Non
 
 def test_when_every_word_is_common_each_clause_selects() -> None:
     plan = _plan({"text": {"保险": 90, "退保": 50}, "grams": {"保险": 95, "退保": 60}})
-    assert all(clause.selects for clause in plan.clauses())
+    assert all(clause.selects for clause in plan.clauses)
     unlooked = dataclasses.replace(plan, frequencies=None)
-    assert all(clause.selects for clause in unlooked.clauses())
+    assert all(clause.selects for clause in unlooked.clauses)
 
 
 def test_a_word_is_common_above_a_share_of_the_documents_and_a_floor(settings) -> None:

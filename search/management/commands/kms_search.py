@@ -59,7 +59,7 @@ class Command(BaseCommand):
                         "sounds": list(plan.sounds),
                         # too common to bring in an article: they only add to its score
                         "common": sorted(
-                            {c.options[0][0][0] for c in plan.clauses() if not c.selects}
+                            {c.options[0][0][0] for c in plan.clauses if not c.selects}
                         ),
                         "boosts": plan.boosts,
                     },
