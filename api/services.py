@@ -31,6 +31,7 @@ from api.models import (
     DeliveryStatus,
     Feedback,
     QueryLog,
+    ResultEvent,
     Subscription,
     SubscriptionStatus,
     masked,
@@ -169,23 +170,46 @@ def feedback_record(
     )
 
 
+def result_event_record(
+    *,
+    key: ApiKey,
+    article_key: str,
+    action: str,
+    branch: str,
+    channel: str | None,
+    query_id: uuid.UUID,
+) -> ResultEvent:
+    """Store that a reader opened or copied a result; the caller checked they may read it."""
+    return ResultEvent.objects.create(
+        query_id=query_id,
+        article_key=article_key,
+        action=action,
+        branch_code=branch,
+        channel=channel or "",
+        key_name=key.name,
+    )
+
+
 PRUNE_BATCH = 10_000
 
 
 def query_log_prune(*, now: dt.datetime | None = None) -> int:
-    """Delete logged queries older than ``KMS_ANALYTICS_RETENTION_DAYS``, a batch at a
-    time (a short write each: readers and editors are not held up); how many."""
+    """Delete logged queries and result events older than
+    ``KMS_ANALYTICS_RETENTION_DAYS``, a batch at a time (a short write each: readers and
+    editors are not held up); how many."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=settings.KMS_ANALYTICS_RETENTION_DAYS)
     pruned = 0
-    while True:
-        old = list(
-            QueryLog.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[
-                :PRUNE_BATCH
-            ]
-        )
-        if not old:
-            return pruned
-        pruned += QueryLog.objects.filter(pk__in=old).delete()[0]
+    for model in (QueryLog, ResultEvent):
+        while True:
+            old = list(
+                model.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[
+                    :PRUNE_BATCH
+                ]
+            )
+            if not old:
+                break
+            pruned += model.objects.filter(pk__in=old).delete()[0]
+    return pruned
 
 
 # --- webhook subscriptions ----------------------------------------------------------------

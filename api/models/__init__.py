@@ -1,6 +1,6 @@
 """The API's own records: clients' keys, readers' queries and feedback, webhook subscriptions."""
 
-from api.models.analytics import QueryKind, QueryLog, masked
+from api.models.analytics import QueryKind, QueryLog, ResultAction, ResultEvent, masked
 from api.models.feedback import Feedback
 from api.models.keys import ApiKey, Scope
 from api.models.webhooks import Delivery, DeliveryStatus, Subscription, SubscriptionStatus
@@ -12,6 +12,8 @@ __all__ = [
     "Feedback",
     "QueryKind",
     "QueryLog",
+    "ResultAction",
+    "ResultEvent",
     "Scope",
     "Subscription",
     "SubscriptionStatus",

@@ -7,6 +7,7 @@ Invariants:
 * a row's ``id`` is made when the call is answered and handed to the client as
   ``query_id``, so feedback (and the opening or copying of a result) joins to the query
   that found it even before the row is written (api.analytics writes rows in batches);
+* a result opened or copied (:class:`ResultEvent`) joins its query by the same id;
 * rows older than ``KMS_ANALYTICS_RETENTION_DAYS`` are pruned by a periodic task.
 """
 
@@ -59,3 +60,28 @@ class QueryLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.query}"
+
+
+class ResultAction(models.TextChoices):
+    OPENED = "opened", _("opened")
+    COPIED = "copied", _("copied")
+
+
+class ResultEvent(models.Model):
+    """A reader opened a result a logged query found, or copied its answer."""
+
+    query_id = models.UUIDField(_("query id"), db_index=True)
+    article_key = models.CharField(_("article key"), max_length=32, db_index=True)
+    action = models.CharField(_("action"), max_length=8, choices=ResultAction.choices)
+    branch_code = models.CharField(_("branch"), max_length=32)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    key_name = models.CharField(_("API key"), max_length=100)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("result event")
+        verbose_name_plural = _("result events")
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.article_key}"

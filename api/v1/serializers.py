@@ -18,6 +18,7 @@ from django.http import QueryDict
 from rest_framework import serializers
 
 from api.errors import InvalidParameters
+from api.models.analytics import ResultAction
 from api.models.feedback import COMMENT_MAX_LENGTH, QUERY_MAX_LENGTH
 from content.models import KEY_RE, Audience, Channel, ProductLine, SaleStatus
 from content.models.changelog import Action
@@ -143,14 +144,26 @@ class NoParams(serializers.Serializer):
 # --- bodies -----------------------------------------------------------------------------
 
 
-class FeedbackIn(serializers.Serializer):
+class ReaderBody(serializers.Serializer):
+    """A body about one article as a reader read it: a field it does not declare is a 400."""
+
     key = serializers.RegexField(KEY_RE, max_length=32)
+    branch = serializers.CharField(required=False, max_length=BRANCH_CODE_MAX_LENGTH)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["unknown field"] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class FeedbackIn(ReaderBody):
     helpful = serializers.BooleanField()
     query = serializers.CharField(
         required=False, allow_blank=True, max_length=QUERY_MAX_LENGTH, default=""
     )
-    branch = serializers.CharField(required=False, max_length=BRANCH_CODE_MAX_LENGTH)
-    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH, default=""
     )
@@ -161,17 +174,23 @@ class FeedbackIn(serializers.Serializer):
         help_text="The query_id of the search, suggest or answer call that found the article.",
     )
 
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["unknown field"] for name in unknown})
-        return super().to_internal_value(data)
+
+class ResultEventIn(ReaderBody):
+    query_id = serializers.UUIDField(
+        help_text="The query_id of the search, suggest or answer call that found the article."
+    )
+    action = serializers.ChoiceField(
+        choices=ResultAction.choices, help_text="opened: the reader opened it; copied: copied it."
+    )
 
 
 class FeedbackOut(serializers.Serializer):
     id = serializers.IntegerField()
     created_at = serializers.DateTimeField()
+
+
+class ResultEventOut(FeedbackOut):
+    pass
 
 
 # --- answers ----------------------------------------------------------------------------

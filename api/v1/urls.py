@@ -18,6 +18,7 @@ urlpatterns = [
     path("categories", views.CategoryTreeView.as_view(), name="categories"),
     path("products", views.ProductList.as_view(), name="products"),
     path("feedback", views.FeedbackCreate.as_view(), name="feedback"),
+    path("events", views.ResultEventCreate.as_view(), name="events"),
     path(
         "schema",
         views.takes_no_parameters(SpectacularAPIView.as_view(api_version="v1")),

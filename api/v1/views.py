@@ -42,7 +42,7 @@ from api.readers import (
     reader_branch,
     reader_of,
 )
-from api.services import feedback_record
+from api.services import feedback_record, result_event_record
 from api.throttling import KeyRateThrottle
 from api.v1 import serializers as out
 from api.v1.representations import article_representation, change_page
@@ -489,20 +489,19 @@ def _content_length(request: Request) -> int:
         return 0
 
 
-class FeedbackCreate(KeyedView):
-    """A reader's verdict on an article (helpful or not), with the query that found it."""
+class ReaderPost(KeyedView):
+    """A reader's report about one article they may read (in their branch and channel)."""
 
     required_scope = Scope.FEEDBACK
+    body: ClassVar[type[serializers.Serializer]]
 
-    @extend_schema(
-        request=out.FeedbackIn,
-        responses={201: out.FeedbackOut, **{code: _ERRORS[code] for code in (400, 401, 403, 429)}},
-    )
-    def post(self, request: Request) -> Response:
+    def article_body(self, request: Request) -> tuple[Reader, str, dict[str, Any]]:
+        """The reader, the article's key and the validated body; a 400 for an article the
+        reader cannot read, as for one that does not exist."""
         validated(out.NoParams, request.query_params)
         if _content_length(request) > FEEDBACK_MAX_BYTES:
             raise exceptions.ValidationError({"body": [f"at most {FEEDBACK_MAX_BYTES} bytes"]})
-        body = out.FeedbackIn(data=request.data)
+        body = self.body(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         tree = branch_tree()
@@ -516,9 +515,23 @@ class FeedbackCreate(KeyedView):
         )
         if article is None or not reader.can_read(article.channels, article.audience):
             raise exceptions.ValidationError({"key": [f"no article {data['key']} for this reader"]})
+        return reader, article.key, data
+
+
+class FeedbackCreate(ReaderPost):
+    """A reader's verdict on an article (helpful or not), with the query that found it."""
+
+    body = out.FeedbackIn
+
+    @extend_schema(
+        request=out.FeedbackIn,
+        responses={201: out.FeedbackOut, **{code: _ERRORS[code] for code in (400, 401, 403, 429)}},
+    )
+    def post(self, request: Request) -> Response:
+        reader, key, data = self.article_body(request)
         feedback = feedback_record(
             key=request.auth,
-            article_key=article.key,
+            article_key=key,
             helpful=data["helpful"],
             branch=reader.branch,
             channel=reader.channel,
@@ -527,6 +540,32 @@ class FeedbackCreate(KeyedView):
             query_id=data["query_id"],
         )
         return Response(out.FeedbackOut(feedback).data, status=status.HTTP_201_CREATED)
+
+
+class ResultEventCreate(ReaderPost):
+    """A reader opened a result of a search, suggest or answer call, or copied its answer:
+    joined to the call by its query_id in the knowledge team's analytics."""
+
+    body = out.ResultEventIn
+
+    @extend_schema(
+        request=out.ResultEventIn,
+        responses={
+            201: out.ResultEventOut,
+            **{code: _ERRORS[code] for code in (400, 401, 403, 429)},
+        },
+    )
+    def post(self, request: Request) -> Response:
+        reader, key, data = self.article_body(request)
+        event = result_event_record(
+            key=request.auth,
+            article_key=key,
+            action=data["action"],
+            branch=reader.branch,
+            channel=reader.channel,
+            query_id=data["query_id"],
+        )
+        return Response(out.ResultEventOut(event).data, status=status.HTTP_201_CREATED)
 
 
 def takes_no_parameters(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -10,9 +10,9 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from api import analytics
-from api.models import Feedback, QueryLog, masked
+from api.models import Feedback, QueryLog, ResultEvent, masked
 from api.services import query_log_prune
-from tests.api.conftest import CLAIMS, Api
+from tests.api.conftest import CLAIMS, INTERNAL, Api
 from tests.api.test_search import ask
 
 pytestmark = pytest.mark.django_db
@@ -74,13 +74,43 @@ def test_feedback_joins_its_query_and_is_masked_alike(api: Api) -> None:
     assert bad.status_code == 400 and "query_id" in bad.json()["error"]["details"]
 
 
+def test_opening_and_copying_a_result_join_its_query(api: Api) -> None:
+    page = ask(api, "search", {"q": "理赔材料", "branch": "GD"}).json()
+    for action in ("opened", "copied"):
+        body = {"query_id": page["query_id"], "key": CLAIMS, "action": action, "branch": "GD"}
+        assert api.post("events", body).status_code == 201
+    events = ResultEvent.objects.filter(query_id=page["query_id"]).order_by("pk")
+    assert [(e.action, e.article_key, e.branch_code) for e in events] == [
+        ("opened", CLAIMS, "GD"),
+        ("copied", CLAIMS, "GD"),
+    ]
+    assert logged(page["query_id"]).top_keys[0] == CLAIMS
+
+
+def test_a_bad_event_is_a_400_naming_the_field(api: Api) -> None:
+    good = {"query_id": "00000000-0000-4000-8000-000000000000", "key": CLAIMS, "action": "opened"}
+    for change, field in (
+        ({"action": "printed"}, "action"),
+        ({"query_id": "x"}, "query_id"),
+        ({"key": INTERNAL}, "key"),  # a public key may not read it: as if it did not exist
+        ({"extra": 1}, "extra"),
+    ):
+        response = api.post("events", {**good, **change})
+        assert response.status_code == 400, change
+        assert field in response.json()["error"]["details"]
+    assert not ResultEvent.objects.exists()
+
+
 def test_queries_past_their_retention_are_pruned(api: Api, settings) -> None:
     settings.KMS_ANALYTICS_RETENTION_DAYS = 90
     old = ask(api, "search", {"q": "理赔"}).json()["query_id"]
     recent = ask(api, "search", {"q": "保全"}).json()["query_id"]
     analytics.flush()
     QueryLog.objects.filter(pk=old).update(created_at=timezone.now() - dt.timedelta(days=91))
-    assert query_log_prune() == 1
+    body = {"query_id": old, "key": CLAIMS, "action": "opened"}
+    assert api.post("events", body).status_code == 201
+    ResultEvent.objects.update(created_at=timezone.now() - dt.timedelta(days=91))
+    assert query_log_prune() == 2
     assert list(QueryLog.objects.values_list("pk", flat=True)) == [
         QueryLog.objects.get(pk=recent).pk
     ]
