@@ -15,9 +15,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -98,6 +100,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def _too_many_parameters(request: HttpRequest) -> JsonResponse | None:
+    """A 400 for more query parameters than Django parses (``DATA_UPLOAD_MAX_NUMBER_FIELDS``),
+    before any view or error page reads them and fails again."""
+    try:
+        request.GET  # noqa: B018 - parsed here, where the refusal can still be JSON
+    except TooManyFieldsSent:
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        body = error_body(
+            400, f"too many query parameters (at most {limit})", {}, "invalid_parameters"
+        )
+        return JsonResponse(body, status=400, json_dumps_params=COMPACT)
+    return None
+
+
+@csrf_exempt  # a POST to no endpoint is a 404, not a refused form
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any path under /api/ that names no endpoint."""
     return JsonResponse(
@@ -114,6 +131,8 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX) and (refused := _too_many_parameters(request)):
+            return refused
         response = self.get_response(request)
         if not request.path.startswith(API_PREFIX) or response.status_code < 400:
             return response

@@ -156,7 +156,7 @@ def feedback_record(
     comment: str = "",
     query_id: uuid.UUID | None = None,
 ) -> Feedback:
-    """Store a reader's verdict (its query masked like the query log's); the caller
+    """Store a reader's verdict (its query and comment masked like the query log); the caller
     checked the article is theirs to read."""
     return Feedback.objects.create(
         article_key=article_key,
@@ -165,7 +165,7 @@ def feedback_record(
         query_id=query_id,
         branch_code=branch,
         channel=channel or "",
-        comment=comment,
+        comment=masked(comment),
         api_key=key,
     )
 

@@ -144,6 +144,19 @@ class NoParams(serializers.Serializer):
 # --- bodies -----------------------------------------------------------------------------
 
 
+class QueryId(serializers.UUIDField):
+    """A ``query_id`` as the API gave it: a UUID string (not a number DRF would turn into
+    one)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
+QUERY_ID_HELP = "The query_id of the search, suggest or answer call that found the article."
+
+
 class ReaderBody(serializers.Serializer):
     """A body about one article as a reader read it: a field it does not declare is a 400."""
 
@@ -167,18 +180,11 @@ class FeedbackIn(ReaderBody):
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH, default=""
     )
-    query_id = serializers.UUIDField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="The query_id of the search, suggest or answer call that found the article.",
-    )
+    query_id = QueryId(required=False, allow_null=True, default=None, help_text=QUERY_ID_HELP)
 
 
 class ResultEventIn(ReaderBody):
-    query_id = serializers.UUIDField(
-        help_text="The query_id of the search, suggest or answer call that found the article."
-    )
+    query_id = QueryId(help_text=QUERY_ID_HELP)
     action = serializers.ChoiceField(
         choices=ResultAction.choices, help_text="opened: the reader opened it; copied: copied it."
     )

@@ -512,7 +512,10 @@ class ReaderPost(KeyedView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         tree = branch_tree()
-        reader = self.reader(request, data, tree)
+        try:
+            reader = self.reader(request, data, tree)
+        except ParameterError as error:  # the branch or channel came in the body
+            raise exceptions.ValidationError(error.detail) from error
         article = effective_article(
             data["key"],
             branch=reader.branch,

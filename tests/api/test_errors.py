@@ -260,13 +260,28 @@ def test_json_nested_too_deeply_is_bad_json_not_a_crash(api: Api) -> None:
     assert response.json()["error"]["code"] == "invalid_json"
 
 
-def test_too_many_parameters_is_a_json_400(api: Api) -> None:
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("method,path", [("get", "health"), ("get", "search"), ("post", "events")])
+def test_too_many_parameters_is_a_json_400(
+    api: Api, settings: Any, debug: bool, method: str, path: str
+) -> None:
+    settings.DEBUG = debug  # as `make run` serves: Django's debug error path must not crash
     query = "&".join(f"p{n}=1" for n in range(1_001))
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {api.key}")
 
-    response = Client(raise_request_exception=False).get(f"/api/v1/health?{query}")
+    response = getattr(client, method)(f"/api/v1/{path}?{query}")
 
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "bad_request"
+    error = response.json()["error"]
+    assert error["code"] == "invalid_parameters" and "1000" in error["message"]
+
+
+def test_a_post_to_no_endpoint_is_a_404_not_a_csrf_refusal(api: Api) -> None:
+    browser_like = Api(api.key, Client(enforce_csrf_checks=True))
+    for path in ("events/", "nothing-here"):
+        response = browser_like.post(path, {"key": CLAIMS})
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "not_found"
 
 
 @pytest.mark.parametrize(

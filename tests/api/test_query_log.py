@@ -101,6 +101,25 @@ def test_a_bad_event_is_a_400_naming_the_field(api: Api) -> None:
     assert not ResultEvent.objects.exists()
 
 
+def test_a_query_id_must_be_a_uuid_string_and_a_body_branch_is_a_body_error(api: Api) -> None:
+    good = {"query_id": "00000000-0000-4000-8000-000000000000", "key": CLAIMS, "action": "opened"}
+    for query_id in (51, True, 2**128 - 1):
+        response = api.post("events", {**good, "query_id": query_id})
+        assert response.status_code == 400 and "query_id" in response.json()["error"]["details"]
+        feedback = api.post("feedback", {"key": CLAIMS, "helpful": True, "query_id": query_id})
+        assert feedback.status_code == 400
+    response = api.post("events", {**good, "branch": "XX"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_body" and "branch" in error["details"]
+
+
+def test_digit_runs_in_a_feedback_comment_are_masked_too(api: Api) -> None:
+    body = {"key": CLAIMS, "helpful": False, "comment": "我的保单号 12345678 手机 13812345678"}
+    assert api.post("feedback", body).status_code == 201
+    assert Feedback.objects.get().comment == "我的保单号 ######## 手机 ###########"
+
+
 def test_queries_past_their_retention_are_pruned(api: Api, settings) -> None:
     settings.KMS_ANALYTICS_RETENTION_DAYS = 90
     old = ask(api, "search", {"q": "理赔"}).json()["query_id"]
