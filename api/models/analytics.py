@@ -2,8 +2,8 @@
 
 Invariants:
 * no customer's personal data: every run of four or more digits in a query (policy, ID,
-  card and phone numbers) is masked before it is kept (:func:`masked`), here and in
-  feedback;
+  card and phone numbers, also typed in groups) is masked before it is kept
+  (:func:`masked`), here and in feedback;
 * a row's ``id`` is made when the call is answered and handed to the client as
   ``query_id``, so feedback (and the opening or copying of a result) joins to the query
   that found it even before the row is written (api.analytics writes rows in batches);
@@ -24,12 +24,15 @@ from api.models.feedback import QUERY_MAX_LENGTH
 from content.models import Channel
 
 TOP_KEYS = 5  # the first results kept with a query
-_DIGIT_RUN = re.compile(r"\d{4,}")
+# Four or more digits (full-width too), also as typed in groups: 138-1234-5678,
+# 6222 0212 3456 7890, 12,345,678. Each group step takes a digit, so matching is linear.
+_DIGIT_RUN = re.compile(r"\d(?:[ \-.,]?\d){3,}")
+_DIGIT = re.compile(r"\d")
 
 
 def masked(text: str) -> str:
-    """`text` with each run of four or more digits (full-width too) as that many #."""
-    return _DIGIT_RUN.sub(lambda run: "#" * len(run.group()), text)
+    """`text` with every digit of each run of four or more (see ``_DIGIT_RUN``) as #."""
+    return _DIGIT_RUN.sub(lambda run: _DIGIT.sub("#", run.group()), text)
 
 
 class QueryKind(models.TextChoices):

@@ -60,7 +60,14 @@ def test_policy_and_id_numbers_are_never_kept(api: Api) -> None:
     assert logged(page["query_id"]).query == (
         "保单P########理赔，身份证#################X，60岁，电话###########"
     )
-    assert masked("2年") == "2年"
+    assert masked("2年，60岁 100元") == "2年，60岁 100元"
+    for typed, kept in (
+        ("138-1234-5678", "###-####-####"),
+        ("6222 0212 3456 7890 123", "#### #### #### #### ###"),
+        ("12,345,678元", "##,###,###元"),
+        ("1" * 20_000, "#" * 20_000),
+    ):
+        assert masked(typed) == kept
 
 
 def test_feedback_joins_its_query_and_is_masked_alike(api: Api) -> None:
