@@ -162,7 +162,7 @@ def _words(text: str, keep_stop_words: bool) -> list[str]:
 
 
 @functools.lru_cache(maxsize=65536)
-def _syllable(char: str) -> str:
+def syllable(char: str) -> str:
     """The toneless pinyin of a Han character; the character itself when it has none
     (兙, 烪 and some 900 rare or compatibility characters) or is not Han."""
     if not _HAN.match(char):
@@ -172,7 +172,7 @@ def _syllable(char: str) -> str:
 
 
 def _sound_key(run: str) -> str:
-    return " ".join(_syllable(char) for char in run)
+    return " ".join(syllable(char) for char in run)
 
 
 def corrected(text: str, *, normalised: bool = False) -> str:
@@ -230,7 +230,7 @@ def sounds(text: str, *, normalised: bool = False) -> list[str]:
     text = _SOUNDLESS.sub(" ", text)
     found: list[str] = []
     for run in _HAN.findall(text):
-        syllables = [_syllable(char) for char in run]
+        syllables = [syllable(char) for char in run]
         if len(syllables) == 1:
             found.append(syllables[0])
         found += [f"{a}_{b}" for a, b in itertools.pairwise(syllables)]
@@ -257,7 +257,7 @@ def grams(text: str, *, normalised: bool = False, digits: bool = True) -> list[s
 @functools.lru_cache(maxsize=65536)
 def _initial(char: str) -> str:
     if _HAN.match(char):
-        return _syllable(char)[:1]
+        return syllable(char)[:1]
     return char if char.isascii() and char.isalnum() else ""
 
 

@@ -17,8 +17,10 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 
@@ -39,16 +41,38 @@ def _coverage(plan: Plan, weights: dict[str, float], held: set[str]) -> float:
     return covered / whole
 
 
-def _bigrams(text: str) -> set[str]:
-    folded = analysis.compact(text)
-    return {folded[at : at + 2] for at in range(len(folded) - 1)} or {folded}
+@dataclass(frozen=True)
+class _Forms:
+    """A question or title as compared: compacted, and its syllables; the bigrams of each."""
+
+    written: str
+    spoken: tuple[str, ...]
+    characters: frozenset[str]
+    sounds: frozenset[tuple[str, ...]]
+
+
+@functools.lru_cache(maxsize=4096)  # titles and similar questions recur across questions
+def _forms(text: str) -> _Forms:
+    written = analysis.compact(text)
+    spoken = tuple(analysis.syllable(char) for char in written)
+    return _Forms(
+        written,
+        spoken,
+        frozenset(written[at : at + 2] for at in range(len(written) - 1)) or frozenset([written]),
+        frozenset(spoken[at : at + 2] for at in range(len(spoken) - 1)) or frozenset([spoken]),
+    )
+
+
+def _dice(asked: frozenset, held: frozenset) -> float:
+    return 2 * len(asked & held) / (len(asked) + len(held)) if asked and held else 0.0
 
 
 def closeness(question: str, phrase: str) -> float:
-    """Dice coefficient of the two texts' character bigrams: 1 for the same question
-    however it is punctuated, high for a rewording, low for another question."""
-    asked, held = _bigrams(question), _bigrams(phrase)
-    return 2 * len(asked & held) / (len(asked) + len(held)) if asked and held else 0.0
+    """Dice coefficient of the two texts' character bigrams, or of their syllable bigrams
+    when that is higher: 1 for the same question however it is punctuated or slipped
+    through a pinyin input method, high for a rewording, low for another question."""
+    asked, held = _forms(question), _forms(phrase)
+    return max(_dice(asked.characters, held.characters), _dice(asked.sounds, held.sounds))
 
 
 def _phrases(hit: Hit) -> list[str]:
@@ -59,8 +83,14 @@ def _phrases(hit: Hit) -> list[str]:
 def asks(hit: Hit, question: str) -> bool:
     """Whether `question` is the hit's title or one of its similar questions, punctuation,
     width, script and case aside."""
-    asked = analysis.compact(question)
-    return bool(asked) and any(analysis.compact(phrase) == asked for phrase in _phrases(hit))
+    asked = _forms(question)
+    if not asked.written:
+        return False
+    for phrase in _phrases(hit):
+        held = _forms(phrase)
+        if held.written == asked.written or held.spoken == asked.spoken:
+            return True
+    return False
 
 
 def features(
@@ -68,10 +98,11 @@ def features(
 ) -> dict[str, float]:
     """What hit `rank` of `hits` shares with `question`: the informative (IDF-weighted)
     share of its words in the title or a similar question, and in the whole text; how
-    close the question is to the nearest of those phrases as written; and its lead over
-    the best other hit (a share of its own score); and whether the question is the hit's
-    own title or similar question and no other hit's (the FAQ case: an agent or a bot
-    asking a standard question word for word)."""
+    close the question is to the nearest of those phrases, as written or as spoken (a
+    pinyin slip is close); its lead over the best other hit (a share of its own score);
+    and whether the question is (or sounds exactly like) the hit's own title or similar
+    question and no other hit's (the FAQ case: an agent or a bot asking a standard question
+    word for word)."""
     hit = hits[rank]
     shown = hit.shown
     phrases = _phrases(hit)
