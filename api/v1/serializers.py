@@ -165,11 +165,19 @@ class ReaderBody(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["unknown field"] for name in unknown})
-        return super().to_internal_value(data)
+        """The fields' own checks, and every field the body has but this does not declare:
+        all their errors at once."""
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        errors = {name: ["unknown field"] for name in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if not isinstance(error.detail, dict):
+                raise
+            raise serializers.ValidationError({**error.detail, **errors}) from error
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class FeedbackIn(ReaderBody):

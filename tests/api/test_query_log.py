@@ -121,6 +121,12 @@ def test_a_query_id_must_be_a_uuid_string_and_a_body_branch_is_a_body_error(api:
     assert error["code"] == "invalid_body" and "branch" in error["details"]
 
 
+def test_an_unknown_field_does_not_hide_the_other_errors(api: Api) -> None:
+    response = api.post("events", {"evil": 1, "key": ["KB-1"], "action": "printed"})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["details"]) == {"evil", "key", "action", "query_id"}
+
+
 def test_digit_runs_in_a_feedback_comment_are_masked_too(api: Api) -> None:
     body = {"key": CLAIMS, "helpful": False, "comment": "我的保单号 12345678 手机 13812345678"}
     assert api.post("feedback", body).status_code == 201
