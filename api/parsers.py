@@ -10,10 +10,16 @@ from rest_framework.exceptions import ParseError
 
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, except that a document nested too deeply for Python's parser is
-    bad JSON like any other (DRF lets its RecursionError through: a 500)."""
+    bad JSON like any other (DRF lets its RecursionError through: a 500), and a number
+    too long for Python is said so in the API's words, not Python's advice to raise
+    ``sys.set_int_max_str_digits``."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("JSON parse error - nested too deeply") from None
+        except ParseError as error:
+            if "int_max_str_digits" in str(error.detail):
+                raise ParseError("JSON parse error - a number has too many digits") from None
+            raise

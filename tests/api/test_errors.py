@@ -260,6 +260,14 @@ def test_json_nested_too_deeply_is_bad_json_not_a_crash(api: Api) -> None:
     assert response.json()["error"]["code"] == "invalid_json"
 
 
+def test_a_number_too_long_for_python_is_bad_json_in_our_words(api: Api) -> None:
+    response = api.post("feedback", '{"key": "KB-000001", "helpful": ' + "9" * 5_000 + "}")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_json" and "sys." not in error["message"]
+
+
 @pytest.mark.parametrize("debug", [False, True])
 @pytest.mark.parametrize("method,path", [("get", "health"), ("get", "search"), ("post", "events")])
 def test_too_many_parameters_is_a_json_400(
