@@ -1,8 +1,10 @@
 """The glossary as search uses it: query-time synonyms and words the segmenter must know.
 
 Invariants:
-* every process sees a glossary change within one query: the glossary's version (its
-  size and newest edit) is read from the shared cache, which a save or delete clears;
+* every process sees a glossary change on its next query once the change commits: each
+  process builds the glossary itself and keeps it until a glossary, best bet or product
+  save or delete says otherwise (:mod:`content.stamps`, as the branch tree); building it
+  teaches this process's segmenter its words;
 * synonyms apply at query time only — each term's alternatives are the token sequences of
   the other terms of its groups — so a change needs no reindex, except that a term the
   segmenter did not know as one word (:func:`new_words`) is found as one word only in
@@ -15,17 +17,12 @@ Invariants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-
-from django.core.cache import cache
-from django.db import transaction
+from dataclasses import dataclass
 
 from content.models import Product
+from content.stamps import Stamped
 from search import analysis
 from search.models import PromotedResult, SynonymGroup
-
-CACHE_TIMEOUT = 3600
-_learnt: list[tuple[str, ...]] = [()]  # the words this process's segmenter was last taught
 
 
 @dataclass(frozen=True)
@@ -33,11 +30,6 @@ class Glossary:
     synonyms: dict[str, tuple[tuple[str, ...], ...]]
     words: tuple[str, ...]
     pinned: frozenset[str] = frozenset()
-
-
-# Named after Glossary's fields: a glossary cached by a version with other fields (still in
-# Redis or the disk cache after an upgrade) is never read back with defaults for new ones.
-CACHE_KEY = "kms:search:glossary:" + ",".join(field.name for field in fields(Glossary))
 
 
 def _phrase(term: str) -> tuple[str, ...]:
@@ -62,23 +54,17 @@ def build() -> Glossary:
     return Glossary({key: tuple(value) for key, value in synonyms.items()}, tuple(words), pinned)
 
 
+_glossaries: Stamped[Glossary] = Stamped("glossary", build)
+
+
 def current() -> Glossary:
-    """The glossary now (built at most once per change, per process)."""
-    found = cache.get(CACHE_KEY)
-    if found is None:
-        found = build()
-        cache.set(CACHE_KEY, found, timeout=CACHE_TIMEOUT)
-    elif found.words != _learnt[0]:
-        analysis.dictionary_add(found.words)  # another process changed the glossary
-    _learnt[0] = found.words
-    return found
+    """The glossary now (built once per change, per process)."""
+    return _glossaries.get()
 
 
 def changed() -> None:
-    """Forget the cached glossary now and again once the change commits: a search in
-    another process meanwhile may have cached it from what was committed before."""
-    cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    """Call in the transaction that changes a synonym group, a best bet or a product."""
+    _glossaries.changed()
 
 
 def new_words(terms: list[str]) -> list[str]:
