@@ -24,6 +24,7 @@ migrate: install
 
 demo: migrate
 	$(MANAGE) kms_demo
+	$(MANAGE) kms_widget_demo
 
 admin: migrate
 	$(MANAGE) kms_admin

@@ -145,6 +145,19 @@ def apikey_revoke(*, actor: Actor, name: str) -> ApiKey:
     return key
 
 
+def apikey_rotate(*, actor: Actor, name: str) -> IssuedKey:
+    """A new secret for `name`'s key, everything it may read unchanged; the old secret is
+    refused from now on (within ``KMS_API_MEMO_SECONDS`` in other processes)."""
+    require_model(actor, "api.change_apikey")
+    key = ApiKey.objects.filter(name=name).first()
+    if key is None:
+        raise ValidationError({"name": f"no API key named {name!r}"})
+    secret, key.prefix = key_generate()
+    key.digest = key_digest(secret)
+    key.save(update_fields=["prefix", "digest"])
+    return IssuedKey(key, secret)
+
+
 def feedback_record(
     *,
     key: ApiKey,

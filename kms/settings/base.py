@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "corsheaders",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -48,7 +49,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "api.errors.ApiErrorMiddleware",  # outermost: every error under /api/ stays JSON
+    # outermost: every API response, errors and preflights included, carries the CORS
+    # headers an allowed origin needs to read it
+    "corsheaders.middleware.CorsMiddleware",
+    "api.errors.ApiErrorMiddleware",  # every error under /api/ stays JSON
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -252,6 +256,15 @@ KMS_API_MEMO_SECONDS = 5.0
 # The query log (api.analytics): every search, suggest and answer call, written in batches
 # by each web process every this many seconds (None: only when flushed explicitly), and
 # kept this many days.
+# Browsers may call the API from these origins only (django-cors-headers); the key still
+# decides what a page may read. Nothing else on the site is cross-origin.
+CORS_ALLOWED_ORIGINS = env_list("KMS_CORS_ORIGINS")
+CORS_URLS_REGEX = r"^/api/v1/"
+CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "if-none-match")
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After")
+KMS_WIDGET_DEMO = env_bool("KMS_WIDGET_DEMO", False)
+
 KMS_ANALYTICS_FLUSH_SECONDS: float | None = 1.0
 KMS_ANALYTICS_RETENTION_DAYS = int(env("KMS_QUERY_LOG_DAYS", "90") or 90)
 SPECTACULAR_SETTINGS = {

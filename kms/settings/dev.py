@@ -3,3 +3,4 @@
 from kms.settings.base import *  # noqa: F403
 
 DEBUG = True
+KMS_WIDGET_DEMO = env_bool("KMS_WIDGET_DEMO", True)

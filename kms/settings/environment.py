@@ -77,6 +77,17 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "Days the query log keeps each search, suggest and answer call (digit runs masked; "
         "pruned hourly).",
     ),
+    "KMS_CORS_ORIGINS": (
+        "unset",
+        "Comma-separated origins (`https://agent-desktop.example.com`) whose pages may call "
+        "the API from a browser, such as the `<kms-search>` widget in an agents' tool. "
+        "Unset: none.",
+    ),
+    "KMS_WIDGET_DEMO": (
+        "true in dev, false otherwise",
+        "Whether `/widget/demo/` serves the widget demo page with the demo key that "
+        "`manage.py kms_widget_demo` keeps in `$KMS_DATA_DIR`.",
+    ),
     "KMS_WEBHOOK_TIMEOUT": ("5", "Seconds a webhook receiver has to answer a delivery."),
     "KMS_WEBHOOK_ALLOW_PRIVATE": (
         "true (production: false)",
