@@ -26,9 +26,11 @@
     none: "没有找到相关知识。请换个说法，或把问题反馈给知识团队。",
     offline: "网络已断开：恢复连接后会自动重新搜索。",
     error: "搜索失败：",
+    unreachable: "无法连接知识库服务，请稍后再试。",
     found: (n) => `找到 ${n} 条`,
     copy: "复制答案",
     copied: "已复制",
+    noClipboard: "无法写入剪贴板：请选中答案文字后按 Ctrl+C 复制。",
     helpful: "有帮助",
     unhelpful: "没帮助",
     thanks: "谢谢反馈",
@@ -51,7 +53,7 @@ li{padding:6px 8px;border-radius:6px;cursor:pointer}
 li[aria-selected=true]{background:var(--kms-selected,#eaf2fc);outline:1px solid var(--a)}
 .t{font-weight:600}.s{font-size:13px;color:var(--kms-muted,#59636e)}
 mark{background:var(--kms-mark,#fff1a8);color:inherit;padding:0}
-article{padding:4px 2px}article h2{font-size:1.1em;margin:4px 0 8px}
+article{padding:4px 2px}article:focus{outline:2px solid var(--a);outline-offset:2px}article h2{font-size:1.1em;margin:4px 0 8px}
 .body{max-height:var(--kms-answer-height,420px);overflow:auto}
 .body table{border-collapse:collapse}.body td,.body th{border:1px solid var(--kms-border,#d0d7de);padding:2px 6px}
 .bar{display:flex;gap:6px;flex-wrap:wrap;margin-top:8px}
@@ -210,10 +212,16 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
         this.render(suggestions, found.results, found.count);
       } catch (error) {
         if (error.name === "AbortError" || asked !== this.asked) return;
-        if (!navigator.onLine || error instanceof TypeError) this.show("offline", TEXT.offline);
-        else this.show("error", TEXT.error + error.message);
+        this.failed(error);
         this.render([], [], null, false);
       }
+    }
+
+    /** Say why a call failed: offline, the service unreachable, or the API's own words. */
+    failed(error) {
+      if (!navigator.onLine) this.show("offline", TEXT.offline);
+      else if (error instanceof ApiError) this.show("error", TEXT.error + error.message);
+      else this.show("error", TEXT.unreachable);
     }
 
     show(kind, message) {
@@ -303,7 +311,7 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
         this.event("opened");
         this.announce("kms-open");
       } catch (error) {
-        this.show(error instanceof ApiError ? "error" : "offline", error instanceof ApiError ? TEXT.error + error.message : TEXT.offline);
+        this.failed(error);
       }
     }
 
@@ -319,13 +327,19 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
       if (!opened) return;
       try {
         if (opened.text === null) opened.text = (await this.call(`articles/${encodeURIComponent(opened.key)}`, { params: { format: "text" } })).body;
-        await writeClipboard(`${opened.title}\n\n${opened.text}`);
-        this.$("[data-do=copy]").textContent = TEXT.copied;
-        this.event("copied");
-        this.announce("kms-copy");
       } catch (error) {
-        this.show("error", TEXT.error + error.message);
+        this.failed(error);
+        return;
       }
+      try {
+        await writeClipboard(`${opened.title}\n\n${opened.text}`);
+      } catch {
+        this.show("error", TEXT.noClipboard);
+        return;
+      }
+      this.$("[data-do=copy]").textContent = TEXT.copied;
+      this.event("copied");
+      this.announce("kms-copy");
     }
 
     async feedback(helpful) {
@@ -339,7 +353,7 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
         this.announce("kms-feedback", { helpful });
       } catch (error) {
         buttons.forEach((button) => { button.disabled = false; });
-        this.show("error", TEXT.error + error.message);
+        this.failed(error);
       }
     }
 
