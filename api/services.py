@@ -30,6 +30,7 @@ from api.models import (
     Delivery,
     DeliveryStatus,
     Feedback,
+    QueryDay,
     QueryLog,
     ResultEvent,
     Subscription,
@@ -207,7 +208,7 @@ PRUNE_BATCH = 10_000
 
 
 def query_log_prune(*, now: dt.datetime | None = None) -> int:
-    """Delete logged queries and result events older than
+    """Delete logged queries, their daily rollup and result events older than
     ``KMS_ANALYTICS_RETENTION_DAYS``, a batch at a time (a short write each: readers and
     editors are not held up); how many."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=settings.KMS_ANALYTICS_RETENTION_DAYS)
@@ -222,6 +223,8 @@ def query_log_prune(*, now: dt.datetime | None = None) -> int:
             if not old:
                 break
             pruned += model.objects.filter(pk__in=old).delete()[0]
+    # the rollup holds the same queries: it goes with them
+    pruned += QueryDay.objects.filter(day__lt=timezone.localdate(cutoff)).delete()[0]
     return pruned
 
 

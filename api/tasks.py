@@ -1,4 +1,5 @@
-"""Thin tasks that send webhooks; each takes a subscription id and re-reads the database.
+"""Thin tasks: webhooks (each takes a subscription id and re-reads the database) and the
+query log's upkeep.
 
 Where tasks run eagerly (the embedded default) a task would run in the thread that asked
 for it — an editor's publish request. So there sending goes to a small pool of background
@@ -14,7 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from api import services, webhooks
+from api import rollup, services, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,14 @@ def query_log_prune() -> None:
     """Periodic: forget logged queries past their retention."""
     if pruned := services.query_log_prune():
         logger.info("query log pruned rows=%d", pruned)
+
+
+@shared_task(ignore_result=True, soft_time_limit=240, time_limit=280)
+def query_days_rollup() -> None:
+    """Periodic: roll today's and yesterday's queries up for the cockpit."""
+    written = rollup.query_days_rollup(rollup.recent_days())
+    if written is not None:
+        logger.info("query days rolled up rows=%d", written)
 
 
 @shared_task(ignore_result=True, soft_time_limit=30, time_limit=60)

@@ -1,6 +1,13 @@
 """The API's own records: clients' keys, readers' queries and feedback, webhook subscriptions."""
 
-from api.models.analytics import QueryKind, QueryLog, ResultAction, ResultEvent, masked
+from api.models.analytics import (
+    QueryDay,
+    QueryKind,
+    QueryLog,
+    ResultAction,
+    ResultEvent,
+    masked,
+)
 from api.models.feedback import Feedback
 from api.models.keys import ApiKey, Scope
 from api.models.webhooks import Delivery, DeliveryStatus, Subscription, SubscriptionStatus
@@ -10,6 +17,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Feedback",
+    "QueryDay",
     "QueryKind",
     "QueryLog",
     "ResultAction",

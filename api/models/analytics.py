@@ -88,3 +88,30 @@ class ResultEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.article_key}"
+
+
+class QueryDay(models.Model):
+    """One local day's calls of one kind asking one query, in one branch on one channel:
+    the query log rolled up (api.rollup), which the cockpit reads instead of the log."""
+
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=8, choices=QueryKind.choices)
+    query = models.CharField(_("query"), max_length=QUERY_MAX_LENGTH)
+    branch_code = models.CharField(_("branch"), max_length=32)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    calls = models.PositiveIntegerField(_("calls"))
+    # calls that found nothing (search, suggest) or got no answer (answer)
+    missed = models.PositiveIntegerField(_("missed"))
+
+    class Meta:
+        verbose_name = _("queries of a day")
+        verbose_name_plural = _("queries of a day")
+        constraints: ClassVar[list] = [
+            models.UniqueConstraint(
+                fields=["day", "kind", "branch_code", "channel", "query"], name="query_day_unique"
+            )
+        ]
+        indexes: ClassVar[list] = [models.Index(fields=["kind", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.query} ×{self.calls}"

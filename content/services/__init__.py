@@ -4,7 +4,12 @@ Each one takes the acting :class:`content.actors.Actor` and runs as one content
 transaction (content.services.transactions).
 """
 
-from content.services.articles import article_upsert, knowledge_index
+from content.services.articles import (
+    article_draft_for_question,
+    article_question_add,
+    article_upsert,
+    knowledge_index,
+)
 from content.services.branches import (
     branch_delete,
     branch_save,
@@ -18,6 +23,8 @@ from content.services.taxonomy import category_ensure, category_upsert, product_
 
 __all__ = [
     "Outcome",
+    "article_draft_for_question",
+    "article_question_add",
     "article_upsert",
     "branch_delete",
     "branch_save",

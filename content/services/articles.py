@@ -16,7 +16,7 @@ from django.db.models import F
 from wagtail.models import Page
 
 from content.actors import Actor, require_article
-from content.models import KnowledgeArticle, KnowledgeIndexPage
+from content.models import Category, KnowledgeArticle, KnowledgeIndexPage
 from content.records import Record, article_record
 from content.services.changelog import at_batch_end
 from content.services.mapping import Lookups, article_products, article_values, is_published
@@ -97,3 +97,41 @@ def article_upsert(record: Record, *, actor: Actor, lookups: Lookups | None = No
     if publish:
         publish_checked(revision, actor=actor)
     return Outcome.UPDATED
+
+
+# What a draft made from a reader's question says until an editor writes its answer.
+DRAFT_SUMMARY = "（待编写）"
+
+
+@content_transaction
+def article_draft_for_question(
+    question: str, *, category: Category, actor: Actor
+) -> KnowledgeArticle:
+    """A new article asking `question` as its standard question, saved as a draft for an
+    editor to write and send for review: no reader sees it until it is published."""
+    index = knowledge_index()
+    require_article(actor, "add", index)
+    article = KnowledgeArticle(
+        owner=actor.user, title=question.strip(), summary=DRAFT_SUMMARY, category=category
+    )
+    _insert(article, index)
+    article.save_revision(user=actor.user, log_action=True)
+    return article
+
+
+@content_transaction
+def article_question_add(key: str, question: str, *, actor: Actor) -> KnowledgeArticle:
+    """`question` added to the article's similar questions in a new draft revision: what
+    readers see stays as it is until the draft is published. Nothing changes when the
+    article already asks it."""
+    article = KnowledgeArticle.objects.select_for_update().get(key=key)
+    require_article(actor, "edit", article)
+    latest = article.get_latest_revision_as_object()
+    question = question.strip()
+    asked = [line.strip() for line in latest.similar_questions.splitlines() if line.strip()]
+    if question in asked or question == latest.title.strip():
+        return article
+    latest.similar_questions = "\n".join([*asked, question])
+    latest.full_clean()
+    latest.save_revision(user=actor.user, log_action=True)
+    return article

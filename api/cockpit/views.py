@@ -1,0 +1,238 @@
+"""The cockpit's admin pages: the dashboard (and each table as CSV), and the two clicks
+that turn a question readers did not find into knowledge.
+
+Invariants:
+* who sees what: superusers and holders of ``api.view_querylog`` (the knowledge team) see
+  every branch and the pipeline; a branch editor or reviewer sees the readers of the
+  branches they work on, nothing else; anyone else is refused;
+* a filter is validated like any admin form (its errors are shown, the page still
+  renders with the defaults);
+* CSV cells never start a spreadsheet formula (readers typed those queries).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from api.cockpit import charts, tables
+from api.cockpit.tables import Scope, Table
+from content import services
+from content.actors import Actor
+from content.models import Category, Channel, KnowledgeArticle
+from content.models.roles import Role
+from content.permissions import branches_user_can
+from content.selectors import AUDIENCES, branch_tree
+from search import services as search
+from search.backends.base import IndexUnavailable
+from search.queries import Filters
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def viewer_branches(user: Any) -> frozenset[str] | None:
+    """The branches `user` may see readers of: None for every branch (the knowledge
+    team); PermissionDenied for someone who works on none."""
+    if user.is_superuser or user.has_perm("api.view_querylog"):
+        return None
+    codes = branches_user_can(user, Role.EDITOR)
+    if not codes:
+        raise PermissionDenied(_("The cockpit is for the knowledge team and branch editors."))
+    return frozenset(codes)
+
+
+class CockpitFilters(forms.Form):
+    branch = forms.ChoiceField(label=_("Branch"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    start = forms.DateField(label=_("From"), required=False)
+    end = forms.DateField(label=_("To"), required=False)
+
+    def __init__(self, *args: Any, branches: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].choices = [("", _("every branch")), *[(c, c) for c in branches]]
+        self.fields["channel"].choices = [("", _("every channel")), *Channel.choices]
+
+    def clean(self) -> dict[str, Any]:
+        found = super().clean()
+        today = timezone.localdate()
+        end = found.get("end") or today
+        start = found.get("start") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
+        if start > end:
+            raise ValidationError(_("“From” must not be after “To”."))
+        if (end - start).days >= MAX_DAYS:
+            raise ValidationError(_("At most %(days)s days at a time.") % {"days": MAX_DAYS})
+        found["start"], found["end"] = start, end
+        return found
+
+
+def _scope(request: HttpRequest) -> tuple[Scope, CockpitFilters]:
+    allowed = viewer_branches(request.user)
+    tree = branch_tree()
+    choices = tree.codes if allowed is None else sorted(allowed & set(tree.codes))
+    form = CockpitFilters(request.GET or None, branches=choices)
+    today = timezone.localdate()
+    scope = Scope(today - dt.timedelta(days=DEFAULT_DAYS - 1), today, allowed)
+    if form.is_bound and form.is_valid():
+        chosen = form.cleaned_data["branch"]
+        branches = allowed
+        if chosen:
+            below = frozenset(tree.subtree(chosen))
+            branches = below if allowed is None else below & allowed
+        scope = Scope(
+            form.cleaned_data["start"],
+            form.cleaned_data["end"],
+            branches,
+            form.cleaned_data["channel"] or None,
+        )
+    return scope, form
+
+
+def _tables(scope: Scope, *, everything: bool) -> list[Table]:
+    found = [
+        tables.top_queries(scope),
+        tables.zero_result_queries(scope),
+        tables.unanswered_questions(scope),
+        tables.least_helpful(scope),
+        tables.overrides_by_branch(scope),
+        tables.recent_queries(scope),
+    ]
+    if everything:  # the knowledge base's and the pipeline's own figures: HQ's
+        found += [tables.due_for_review(scope), tables.pipeline(scope)]
+    return found
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _csv(table: Table, scope: Scope) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"kms-{table.name}-{scope.start}-{scope.end}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")  # spreadsheet programs then read the Chinese as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([str(column) for column in table.columns])
+    writer.writerows([_cell(value) for value in row] for row in table.rows)
+    return response
+
+
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope, form = _scope(request)
+    daily = tables.daily(scope)
+    shown = [daily, *_tables(scope, everything=scope.branches is None)]
+    wanted = request.GET.get("csv")
+    if wanted:
+        for table in shown:
+            if table.name == wanted:
+                return _csv(table, scope)
+        raise Http404(_("No table named %(name)s.") % {"name": wanted})
+    days = [row[0] for row in daily.rows]
+    query = request.GET.copy()
+    query.pop("csv", None)
+    return TemplateResponse(
+        request,
+        "api/cockpit/dashboard.html",
+        {
+            "form": form,
+            "scope": scope,
+            "tables": shown,
+            "query": query.urlencode(),
+            "searches_chart": charts.bars(
+                _("Searches by day"), days, [r[1] or 0 for r in daily.rows]
+            ),
+            "rates_chart": charts.shares(
+                _("Zero-result and no-answer rates by day"),
+                days,
+                [
+                    (_("zero-result rate"), [row[2] for row in daily.rows]),
+                    (_("no-answer rate"), [row[4] for row in daily.rows]),
+                ],
+            ),
+            "categories": Category.objects.order_by("path") if scope.branches is None else [],
+        },
+    )
+
+
+def _question(request: HttpRequest) -> str:
+    question = " ".join(request.POST.get("q", request.GET.get("q", "")).split())
+    if not question or len(question) > 255:
+        raise Http404(_("A question of 1 to 255 characters is needed."))
+    return question
+
+
+@require_POST
+def draft_from_question(request: HttpRequest) -> HttpResponse:
+    """One click: a draft article asking a question readers did not find."""
+    question = _question(request)
+    category = Category.objects.filter(pk=request.POST.get("category") or None).first()
+    if category is None:
+        messages.error(request, _("Choose the new article's category."))
+        return redirect("kms_cockpit")
+    try:
+        article = services.article_draft_for_question(
+            question, category=category, actor=Actor.editor(request.user)
+        )
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+        return redirect("kms_cockpit")
+    messages.success(
+        request, _("Draft “%(title)s” created: write its answer.") % {"title": question}
+    )
+    return redirect("wagtailadmin_pages:edit", article.pk)
+
+
+@require_safe
+def question_target(request: HttpRequest) -> HttpResponse:
+    """The articles a question could belong to, as the head office's readers find them,
+    each with a button that adds the question to it."""
+    viewer_branches(request.user)
+    question = _question(request)
+    tree = branch_tree()
+    try:
+        page = search.search(question, Filters(tree.root or "", AUDIENCES), limit=10, tree=tree)
+    except IndexUnavailable:
+        messages.error(request, _("The search index is being rebuilt: try again in a minute."))
+        return redirect("kms_cockpit")
+    found = {
+        a.key: a for a in KnowledgeArticle.objects.filter(key__in=[r.key for r in page.results])
+    }
+    return TemplateResponse(
+        request,
+        "api/cockpit/question_target.html",
+        {"question": question, "articles": [found[r.key] for r in page.results if r.key in found]},
+    )
+
+
+@require_POST
+def question_add(request: HttpRequest, key: str) -> HttpResponse:
+    """Second click: the question becomes a similar question of the article, as a draft."""
+    question = _question(request)
+    try:
+        article = services.article_question_add(key, question, actor=Actor.editor(request.user))
+    except KnowledgeArticle.DoesNotExist as error:
+        raise Http404(_("No article %(key)s.") % {"key": key}) from error
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+        return redirect(reverse("kms_cockpit_question") + "?" + request.POST.urlencode())
+    messages.success(
+        request,
+        _("“%(question)s” added to %(key)s as a draft: publish it to let readers find it.")
+        % {"question": question, "key": key},
+    )
+    return redirect("wagtailadmin_pages:edit", article.pk)

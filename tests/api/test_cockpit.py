@@ -1,0 +1,260 @@
+"""The knowledge team's cockpit: the daily rollup, each table with data and filters, CSV,
+branch roles, and turning a question readers did not find into knowledge."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from api import rollup
+from api.models import Feedback, QueryDay, QueryLog
+from api.services import query_log_prune
+from content import consumers
+from content.models import BranchRole, Category, KnowledgeArticle
+from search import indexing
+from tests.api.conftest import CLAIMS, HIDDEN_IN_SC
+
+pytestmark = pytest.mark.django_db
+
+COCKPIT = "/admin/kms/cockpit/"
+
+
+def logged(
+    query: str,
+    branch: str = "GD",
+    *,
+    kind: str = "search",
+    found: int = 3,
+    answered: bool | None = None,
+    days_ago: int = 0,
+    channel: str = "agent",
+) -> QueryLog:
+    return QueryLog.objects.create(
+        kind=kind,
+        query=query,
+        branch_code=branch,
+        channel=channel,
+        key_name="desk",
+        result_count=found,
+        top_keys=[CLAIMS] if found else [],
+        answered=answered,
+        latency_ms=4.0,
+        created_at=timezone.now() - dt.timedelta(days=days_ago),
+    )
+
+
+@pytest.fixture
+def queries(kb) -> None:
+    """Guangdong asked 理赔材料 three times and 孕妇险 (found nothing) twice; Sichuan asked
+    退保 once, on the counter; a bot asked the weather, which got no answer."""
+    for _ in range(3):
+        logged("理赔材料")
+    logged("孕妇险", found=0)
+    logged("孕妇险", found=0, days_ago=1)
+    logged("退保", "SC", channel="counter")
+    logged("今天天气怎么样", "HQ", kind="answer", found=0, answered=False, channel="bot")
+    logged("理赔", kind="suggest")
+    rollup.query_days_rollup(rollup.recent_days(days=3))
+
+
+@pytest.fixture
+def team(client: Client) -> Client:
+    client.force_login(User.objects.create_superuser("lead", "lead@example.com", "pw"))
+    return client
+
+
+@pytest.fixture
+def gd_editor(kb, client: Client) -> Client:
+    user = User.objects.create_user("gd", "gd@example.com", "pw")
+    user.groups.add(Group.objects.get(name="分公司用户"))
+    BranchRole.objects.create(user=user, branch=kb["GD"], role="editor")
+    client.force_login(user)
+    return client
+
+
+def rows(client: Client, table: str, **params: str) -> list[list[str]]:
+    response = client.get(COCKPIT, {**params, "csv": table})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))[1:]
+
+
+def test_the_rollup_counts_calls_and_misses_per_day_and_is_repeatable(queries) -> None:
+    today = timezone.localdate()
+    found = {
+        (row.day, row.kind, row.query): (row.calls, row.missed) for row in QueryDay.objects.all()
+    }
+
+    assert found[(today, "search", "理赔材料")] == (3, 0)
+    assert found[(today, "search", "孕妇险")] == (1, 1)
+    assert found[(today - dt.timedelta(days=1), "search", "孕妇险")] == (1, 1)
+    assert found[(today, "answer", "今天天气怎么样")] == (1, 1)
+    before = QueryDay.objects.count()
+    assert rollup.query_days_rollup(rollup.recent_days(days=3)) == before
+    assert QueryDay.objects.count() == before
+
+
+def test_a_rollup_waits_for_the_one_running(queries) -> None:
+    cache.add(rollup.LOCK, 1, 60)
+    try:
+        assert rollup.query_days_rollup(rollup.recent_days()) is None
+    finally:
+        cache.delete(rollup.LOCK)
+
+
+def test_the_team_sees_every_table_with_its_figures(queries, team: Client) -> None:
+    Feedback.objects.create(article_key=CLAIMS, helpful=False, branch_code="GD")
+    Feedback.objects.create(article_key=CLAIMS, helpful=True, branch_code="GD")
+
+    page = team.get(COCKPIT)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    for title in ("Top queries", "Searches that found nothing", "Publishing pipeline"):
+        assert title in html
+    assert "<svg" in html
+    assert ["理赔材料", "3", "0"] in rows(team, "top-queries")
+    assert ["孕妇险", "2", str(timezone.localdate())] in rows(team, "zero-results")
+    assert rows(team, "unanswered")[0][:2] == ["今天天气怎么样", "1"]
+    title = KnowledgeArticle.objects.get(key=CLAIMS).title
+    assert rows(team, "least-helpful")[0][:5] == [CLAIMS, title, "1", "1", "0.5"]
+    today = rows(team, "daily")[-1]
+    assert today[:3] == [str(timezone.localdate()), "5", "0.2"]  # 1 of 5 searches today
+    assert today[3:] == ["1", "1.0"]
+
+
+def test_filters_narrow_by_branch_channel_and_days(queries, team: Client) -> None:
+    assert [row[0] for row in rows(team, "top-queries", branch="SC")] == ["退保"]
+    assert [row[0] for row in rows(team, "top-queries", channel="counter")] == ["退保"]
+    yesterday = str(timezone.localdate() - dt.timedelta(days=1))
+    assert rows(team, "top-queries", start=yesterday, end=yesterday) == [["孕妇险", "1", "1"]]
+    # a branch covers the branches below it
+    logged("犹豫期", "GD-SZ")
+    rollup.query_days_rollup(rollup.recent_days())
+    assert "犹豫期" in [row[0] for row in rows(team, "top-queries", branch="GD")]
+
+
+def test_bad_filters_are_form_errors_and_the_page_still_shows(queries, team: Client) -> None:
+    page = team.get(COCKPIT, {"start": "2026-12-10", "end": "2026-12-01", "branch": "XX"})
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'role="alert"' in html  # from after to
+    assert 'class="error-message"' in html  # no branch XX
+    assert "理赔材料" in html  # the defaults' figures
+    assert team.get(COCKPIT, {"csv": "nothing"}).status_code == 404
+
+
+def test_a_branch_editor_sees_only_the_readers_of_their_branches(
+    queries, gd_editor: Client
+) -> None:
+    page = gd_editor.get(COCKPIT)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Publishing pipeline" not in html
+    assert "Due for review" not in html
+    assert "退保" not in html  # Sichuan's
+    assert "今天天气怎么样" not in html  # the head office's
+    assert {row[0] for row in rows(gd_editor, "top-queries")} == {"理赔材料", "孕妇险"}
+    assert rows(gd_editor, "top-queries", branch="SC") == rows(gd_editor, "top-queries")
+    assert gd_editor.get(COCKPIT, {"csv": "pipeline"}).status_code == 404
+    recent = rows(gd_editor, "recent")
+    assert recent and {row[3] for row in recent} == {"GD"}
+
+
+def test_someone_without_a_branch_role_is_refused(kb, client: Client) -> None:
+    user = User.objects.create_user("visitor", "v@example.com", "pw")
+    user.groups.add(Group.objects.get(name="分公司用户"))
+    client.force_login(user)
+
+    assert client.get(COCKPIT).status_code in (302, 403)
+    assert client.get(COCKPIT, {"csv": "top-queries"}).status_code in (302, 403)
+
+
+def test_csv_cells_never_start_a_formula(kb, team: Client) -> None:
+    logged('=HYPERLINK("http://evil")', found=0)
+    rollup.query_days_rollup(rollup.recent_days())
+
+    assert rows(team, "zero-results")[0][0] == '\'=HYPERLINK("http://evil")'
+
+
+def test_the_latest_queries_show_what_readers_did_and_said(kb, team: Client, settings) -> None:
+    asked = logged("理赔材料")
+    Feedback.objects.create(article_key=CLAIMS, helpful=True, branch_code="GD", query_id=asked.id)
+
+    latest = rows(team, "recent")[0]
+
+    assert latest[2:7] == ["理赔材料", "GD", "agent", "3", CLAIMS]
+    with translation.override(settings.LANGUAGE_CODE):
+        assert latest[8] == translation.gettext("helpful")
+
+
+def test_pruning_takes_the_rollup_with_the_log(kb, settings) -> None:
+    logged("退保", days_ago=100)
+    rollup.query_days_rollup(rollup.recent_days(days=101))
+    assert QueryDay.objects.exists()
+
+    query_log_prune()
+
+    assert not QueryDay.objects.exists()
+
+
+def test_a_zero_result_query_becomes_a_draft_in_one_click(queries, team: Client) -> None:
+    category = Category.objects.first()
+
+    response = team.post(reverse("kms_cockpit_draft"), {"q": "孕妇险", "category": category.pk})
+
+    draft = KnowledgeArticle.objects.get(title="孕妇险")
+    assert response.status_code == 302
+    assert response.url == reverse("wagtailadmin_pages:edit", args=[draft.pk])
+    assert not draft.live and draft.category == category
+    refused = team.post(reverse("kms_cockpit_draft"), {"q": "孕妇险"})
+    assert refused.status_code == 302 and refused.url == reverse("kms_cockpit")
+
+
+def test_a_question_joins_an_article_as_a_draft_in_two_clicks(queries, team: Client) -> None:
+    article = KnowledgeArticle.objects.get(key=HIDDEN_IN_SC)
+    live_questions = article.similar_questions
+    consumers.drain(indexing.NAME)
+
+    choices = team.get(reverse("kms_cockpit_question"), {"q": "异地看病怎么备案"})
+    assert HIDDEN_IN_SC in choices.content.decode()
+    added = team.post(
+        reverse("kms_cockpit_question_add", args=[HIDDEN_IN_SC]), {"q": "异地看病怎么备案"}
+    )
+    team.post(reverse("kms_cockpit_question_add", args=[HIDDEN_IN_SC]), {"q": "异地看病怎么备案"})
+
+    assert added.status_code == 302
+    article.refresh_from_db()
+    assert article.similar_questions == live_questions  # readers see no change yet
+    draft = article.get_latest_revision_as_object()
+    assert draft.similar_questions.splitlines().count("异地看病怎么备案") == 1
+    assert article.has_unpublished_changes
+
+
+def test_a_branch_editor_cannot_draft_articles(queries, gd_editor: Client) -> None:
+    category = Category.objects.first()
+
+    response = gd_editor.post(
+        reverse("kms_cockpit_draft"), {"q": "孕妇险", "category": category.pk}
+    )
+
+    assert response.status_code in (302, 403)
+    assert not KnowledgeArticle.objects.filter(title="孕妇险").exists()
+
+
+def test_the_question_page_says_so_while_the_index_is_missing(queries, team: Client) -> None:
+    response = team.get(reverse("kms_cockpit_question"), {"q": "孕妇险"}, follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("kms_cockpit")
