@@ -16,14 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from api.models import QueryDay, QueryKind, QueryLog
+from content.tasks import single_run
 
-LOCK = "kms:query-rollup"
+LOCK = "query-rollup"  # content.tasks.single_run's name
 LOCK_SECONDS = 300
 BATCH = 2000
 
@@ -60,9 +60,9 @@ def _day_rows(day: dt.date) -> Iterable[QueryDay]:
 def query_days_rollup(days: Iterable[dt.date]) -> int | None:
     """Recompute the rows of `days` from the log; how many rows they hold now, or None
     when another rollup holds the lock."""
-    if not cache.add(LOCK, 1, LOCK_SECONDS):
-        return None
-    try:
+    with single_run(LOCK, timeout=LOCK_SECONDS) as mine:
+        if not mine:
+            return None
         written = 0
         for day in sorted(set(days)):
             with transaction.atomic():
@@ -70,5 +70,3 @@ def query_days_rollup(days: Iterable[dt.date]) -> int | None:
                 rows = QueryDay.objects.bulk_create(_day_rows(day), batch_size=BATCH)
                 written += len(rows)
         return written
-    finally:
-        cache.delete(LOCK)

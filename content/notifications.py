@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
-from content.models import BranchOverride
+from content.models import BranchOverride, ReviewReminder
 from content.models.roles import BranchRole, Role
 
 logger = logging.getLogger(__name__)
@@ -52,3 +52,27 @@ def stale_overrides_notify(override_ids: list[int]) -> int:
             len(recipients),
         )
     return sent
+
+
+def review_due_notify(reminder_ids: list[int]) -> int:
+    """One e-mail per person listing their articles past review; returns e-mails sent."""
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    by_person: dict[str, list[ReviewReminder]] = {}
+    reminders = ReviewReminder.objects.filter(pk__in=reminder_ids).select_related("article", "user")
+    for reminder in reminders.order_by("review_due", "article__title"):
+        if reminder.user.email:
+            by_person.setdefault(reminder.user.email, []).append(reminder)
+    for email, due in by_person.items():
+        lines = [
+            f"- {r.article.key}《{r.article.title}》复核日期 {r.review_due}："
+            f"{base}{reverse('wagtailadmin_pages:edit', args=(r.article.pk,))}"
+            for r in due
+        ]
+        send_mail(
+            subject=f"[KMS] {len(due)} 篇知识已到复核日期",
+            message="以下知识已过复核日期，请复核内容并更新复核日期：\n" + "\n".join(lines) + "\n",
+            from_email=None,
+            recipient_list=[email],
+        )
+        logger.info("review due notified recipient=%s articles=%d", email, len(due))
+    return len(by_person)

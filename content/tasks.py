@@ -18,8 +18,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 from content import consumers
-from content.notifications import stale_overrides_notify
+from content.notifications import review_due_notify, stale_overrides_notify
 from content.services.releases import releases_due_apply
+from content.services.reminders import review_reminders_create
 from content.services.scheduling import scheduled_publishing_apply
 from content.services.snapshots import effective_dates_apply
 
@@ -87,3 +88,11 @@ def time_driven_changes_apply() -> None:
 def overrides_stale_notify(override_ids: list[int]) -> None:
     """Tell each stale override's branch editors what HQ changed under them."""
     stale_overrides_notify(override_ids)
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def review_reminders_send() -> None:
+    """Periodic: tell owners, once, that their articles' review date has passed."""
+    with single_run("review-reminders", timeout=150) as mine:
+        if mine and (made := review_reminders_create()):
+            review_due_notify(made)

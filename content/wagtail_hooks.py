@@ -19,6 +19,7 @@ from content.admin.overrides import (
     offer_publishing_to_reviewers,
 )
 from content.admin.releases import ReleaseViewSet, release_action
+from content.admin.reminders import ReviewDuePanel
 from content.models import BranchOverride, BranchRole
 from content.permissions import BranchOverridePermissionPolicy
 from content.services.overrides import override_staleness_refresh
@@ -85,3 +86,8 @@ def refresh_override_staleness(request: object, instance: object) -> None:
     """An edited draft may touch other sections: judge it again against HQ."""
     if isinstance(instance, BranchOverride):
         override_staleness_refresh(instance)
+
+
+@hooks.register("construct_homepage_panels")
+def add_review_due_panel(request: object, panels: list) -> None:
+    panels.insert(0, ReviewDuePanel(request.user))

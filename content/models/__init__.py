@@ -14,6 +14,7 @@ from content.models.articles import (
 from content.models.changelog import Action, ChangeEvent, ChangeLogHead, ConsumerCursor
 from content.models.overrides import BranchOverride, OverrideSection, SectionMode, Visibility
 from content.models.releases import Release, ReleaseItem, ReleaseStatus
+from content.models.reminders import ReviewReminder
 from content.models.roles import BranchReviewTask, BranchRole, KnowledgeBaseSettings, Role
 from content.models.snapshots import PublishedArticle, PublishedOverride
 from content.models.taxonomy import (
@@ -57,6 +58,7 @@ __all__ = [
     "Release",
     "ReleaseItem",
     "ReleaseStatus",
+    "ReviewReminder",
     "Role",
     "SaleStatus",
     "SectionMode",

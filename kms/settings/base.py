@@ -195,6 +195,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "consumers-sweep": {"task": "content.tasks.consumers_run_all", "schedule": 5.0},
     "webhooks-sweep": {"task": "api.tasks.webhooks_sweep", "schedule": 2.0},
     "query-log-prune": {"task": "api.tasks.query_log_prune", "schedule": 3600.0},
+    "review-reminders": {"task": "content.tasks.review_reminders_send", "schedule": 3600.0},
     # the cockpit's figures lag the query log by at most this
     "query-days-rollup": {"task": "api.tasks.query_days_rollup", "schedule": 60.0},
 }

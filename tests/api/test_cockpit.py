@@ -9,7 +9,6 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,6 +18,7 @@ from api.models import Feedback, QueryDay, QueryLog
 from api.services import query_log_prune
 from content import consumers
 from content.models import BranchRole, Category, KnowledgeArticle
+from content.tasks import single_run
 from search import indexing
 from tests.api.conftest import CLAIMS, HIDDEN_IN_SC
 
@@ -104,11 +104,8 @@ def test_the_rollup_counts_calls_and_misses_per_day_and_is_repeatable(queries) -
 
 
 def test_a_rollup_waits_for_the_one_running(queries) -> None:
-    cache.add(rollup.LOCK, 1, 60)
-    try:
+    with single_run(rollup.LOCK, timeout=60):
         assert rollup.query_days_rollup(rollup.recent_days()) is None
-    finally:
-        cache.delete(rollup.LOCK)
 
 
 def test_the_team_sees_every_table_with_its_figures(queries, team: Client) -> None:

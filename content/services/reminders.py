@@ -1,0 +1,60 @@
+"""Review reminders: the owners of live articles past their review date are told, once.
+
+Invariant: a reminder row is made for each article, review date and person to tell before
+anyone is told (:mod:`content.notifications` e-mails after commit), so a retried or
+overlapping run never tells anyone twice; who is told is the article's owner, else whoever
+last saved it, else every active superuser (imported articles have neither).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from content.models import KnowledgeArticle, ReviewReminder
+
+
+def _told(article: KnowledgeArticle, fallback: list[Any]) -> list[Any]:
+    for person in (article.owner, getattr(article.latest_revision, "user", None)):
+        if person is not None and person.is_active:
+            return [person]
+    return fallback
+
+
+def review_reminders_create(*, today: dt.date | None = None) -> list[int]:
+    """Reminders for every live article whose review date has passed and who has not been
+    told about that date yet; the ids of those made now."""
+    today = today or timezone.localdate()
+    due = (
+        KnowledgeArticle.objects.live()
+        .filter(review_due__lte=today)
+        .select_related("owner", "latest_revision__user")
+        .order_by("review_due", "pk")
+    )
+    superusers = list(get_user_model().objects.filter(is_superuser=True, is_active=True))
+    made: list[int] = []
+    with transaction.atomic():
+        for article in due:
+            for person in _told(article, superusers):
+                reminder, created = ReviewReminder.objects.get_or_create(
+                    article=article, review_due=article.review_due, user=person
+                )
+                if created:
+                    made.append(reminder.pk)
+    return made
+
+
+def review_reminders_of(user: Any) -> list[ReviewReminder]:
+    """`user`'s reminders of live articles still past the same review date (a new date
+    set by an editor settles one)."""
+    return [
+        reminder
+        for reminder in ReviewReminder.objects.filter(user=user, article__live=True)
+        .select_related("article")
+        .order_by("review_due", "article__title")
+        if reminder.article.review_due == reminder.review_due
+    ]
