@@ -5,6 +5,8 @@ Invariants:
 * a day's rows are recomputed whole from the log, in one transaction (deleted, then
   inserted): running the rollup again changes nothing, and a reader never sees half a day;
 * days are local days (``TIME_ZONE``), as the knowledge team reads them;
+* every grain is written (:class:`api.models.QueryDay`): per branch or all, per channel
+  or all, per query or all — eight GROUP BYs over one day's log;
 * one rollup runs at a time (a lock in the shared cache, as long as ``LOCK_SECONDS``): two
   workers never insert the same day twice;
 * the periodic task rolls up today and yesterday (rows of yesterday's last second may
@@ -14,6 +16,7 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -21,6 +24,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from api.models import QueryDay, QueryKind, QueryLog
+from api.models.analytics import ALL, EVERY_QUERY
 from content.tasks import single_run
 
 LOCK = "query-rollup"  # content.tasks.single_run's name
@@ -45,16 +49,27 @@ def recent_days(*, now: dt.datetime | None = None, days: int = 2) -> list[dt.dat
 MISSED = Q(kind=QueryKind.ANSWER, answered=False) | (~Q(kind=QueryKind.ANSWER) & Q(result_count=0))
 
 
+# Each combination of the dimensions a row keeps; the others are summed (ALL/EVERY_QUERY).
+GRAINS = tuple(itertools.product((True, False), repeat=3))  # branch, channel, query
+
+
 def _day_rows(day: dt.date) -> Iterable[QueryDay]:
     start, end = day_bounds(day)
-    grouped = (
-        QueryLog.objects.filter(created_at__gte=start, created_at__lt=end)
-        .order_by()
-        .values("kind", "query", "branch_code", "channel")
-        .annotate(calls=Count("id"), missed=Count("id", filter=MISSED))
-    )
-    for row in grouped.iterator(chunk_size=BATCH):
-        yield QueryDay(day=day, **row)
+    logged = QueryLog.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+    for by_branch, by_channel, by_query in GRAINS:
+        kept = ["kind"]
+        kept += ["branch_code"] * by_branch + ["channel"] * by_channel + ["query"] * by_query
+        summed = {
+            "branch_code": None if by_branch else ALL,
+            "channel": None if by_channel else ALL,
+            "query": None if by_query else EVERY_QUERY,
+        }
+        grouped = logged.values(*kept).annotate(
+            calls=Count("id"), missed=Count("id", filter=MISSED)
+        )
+        for row in grouped.iterator(chunk_size=BATCH):
+            fixed = {name: value for name, value in summed.items() if value is not None}
+            yield QueryDay(day=day, **row, **fixed)
 
 
 def query_days_rollup(days: Iterable[dt.date]) -> int | None:

@@ -30,6 +30,7 @@ from api.models import (
     ResultEvent,
     Subscription,
 )
+from api.models.analytics import ALL, EVERY_QUERY
 from api.rollup import day_bounds
 from content import consumers
 from content.models import ChangeEvent, KnowledgeArticle
@@ -79,10 +80,15 @@ class Table:
     note: str = ""
 
 
-def _days(scope: Scope, *kinds: str) -> QuerySet[QueryDay]:
-    return QueryDay.objects.filter(
-        scope.readers(), kind__in=kinds, day__gte=scope.start, day__lte=scope.end
-    )
+def _slice(scope: Scope, *kinds: str) -> QuerySet[QueryDay]:
+    """The rolled-up rows of `kinds` that count exactly this scope's readers: the rows
+    summed over every branch (or channel) unless the scope names some."""
+    found = QueryDay.objects.filter(kind__in=kinds, day__gte=scope.start, day__lte=scope.end)
+    if scope.branches is None:
+        found = found.filter(branch_code=ALL)
+    else:
+        found = found.filter(branch_code__in=sorted(scope.branches))
+    return found.filter(channel=scope.channel or ALL)
 
 
 def daily(scope: Scope) -> Table:
@@ -90,7 +96,8 @@ def daily(scope: Scope) -> Table:
     got no answer."""
     totals = {
         (row["day"], row["kind"]): (row["calls"], row["missed"])
-        for row in _days(scope, QueryKind.SEARCH, QueryKind.ANSWER)
+        for row in _slice(scope, QueryKind.SEARCH, QueryKind.ANSWER)
+        .filter(query=EVERY_QUERY)
         .order_by()
         .values("day", "kind")
         .annotate(calls=Sum("calls"), missed=Sum("missed"))
@@ -112,22 +119,42 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def _queries(scope: Scope, kinds: tuple[str, ...], *, missed_only: bool) -> list[dict]:
-    found = _days(scope, *kinds)
-    if missed_only:
-        found = found.filter(missed__gt=0)
-    return list(
-        found.order_by()
+CANDIDATES = 100
+
+
+def _per_query(rows: QuerySet[QueryDay]) -> QuerySet:
+    return (
+        rows.order_by()
         .values("query")
         .annotate(calls=Sum("calls"), missed=Sum("missed"), last=Max("day"))
-        .order_by("-missed" if missed_only else "-calls", "query")[:TOP]
     )
+
+
+def _ranked(scope: Scope, kinds: tuple[str, ...], by: str) -> list[dict]:
+    """The ``TOP`` queries of `kinds` in `scope` by their sum of `by` ("calls" or
+    "missed"), exactly, without summing every query of the range.
+
+    Most logged queries are asked once: a query that never had a row of `by` ≥ 2 adds at
+    most 1 a row, so at most one per day, branch and kind in all. The queries with such a
+    row (``CANDIDATES`` of them at most, by that part) are summed in full; if the last of
+    the top still beats what any other query could reach, the top is exact. Otherwise
+    (a short range, a quiet branch) every query is summed: few rows there anyway."""
+    rows = _slice(scope, *kinds).exclude(query=EVERY_QUERY).filter(**{f"{by}__gt": 0})
+    heavy = list(_per_query(rows.filter(**{f"{by}__gte": 2})).order_by(f"-{by}")[:CANDIDATES])
+    exact = list(_per_query(rows.filter(query__in=[row["query"] for row in heavy])))
+    top = sorted(exact, key=lambda row: (-row[by], row["query"]))[:TOP]
+    branches = 1 if scope.branches is None else len(scope.branches)
+    light = len(scope.days) * branches * len(kinds)
+    reach = (heavy[-1][by] if len(heavy) == CANDIDATES else 0) + light
+    if len(top) == TOP and top[-1][by] > reach:
+        return top
+    return list(_per_query(rows).order_by(f"-{by}", "query")[:TOP])
 
 
 def top_queries(scope: Scope) -> Table:
     rows = [
         (row["query"], row["calls"], row["missed"])
-        for row in _queries(scope, (QueryKind.SEARCH, QueryKind.ANSWER), missed_only=False)
+        for row in _ranked(scope, (QueryKind.SEARCH, QueryKind.ANSWER), "calls")
     ]
     return Table(
         "top-queries", _("Top queries"), (_("query"), _("calls"), _("found nothing")), rows
@@ -137,7 +164,7 @@ def top_queries(scope: Scope) -> Table:
 def zero_result_queries(scope: Scope) -> Table:
     rows = [
         (row["query"], row["missed"], row["last"])
-        for row in _queries(scope, (QueryKind.SEARCH,), missed_only=True)
+        for row in _ranked(scope, (QueryKind.SEARCH,), "missed")
     ]
     return Table(
         "zero-results",
@@ -151,7 +178,7 @@ def zero_result_queries(scope: Scope) -> Table:
 def unanswered_questions(scope: Scope) -> Table:
     rows = [
         (row["query"], row["missed"], row["last"])
-        for row in _queries(scope, (QueryKind.ANSWER,), missed_only=True)
+        for row in _ranked(scope, (QueryKind.ANSWER,), "missed")
     ]
     return Table(
         "unanswered",

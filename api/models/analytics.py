@@ -90,15 +90,24 @@ class ResultEvent(models.Model):
         return f"{self.action} {self.article_key}"
 
 
+# A QueryDay row that counts every branch or every channel holds ALL there; one that counts
+# every query holds EVERY_QUERY (no logged query is empty: the API refuses an empty q).
+ALL = "*"
+EVERY_QUERY = ""
+
+
 class QueryDay(models.Model):
-    """One local day's calls of one kind asking one query, in one branch on one channel:
-    the query log rolled up (api.rollup), which the cockpit reads instead of the log."""
+    """One local day's calls of one kind, the query log rolled up (api.rollup) for the
+    cockpit to read instead of the log: per query, branch and channel, and the same
+    summed over every branch (``branch_code == ALL``), every channel (``channel == ALL``)
+    and every query (``query == EVERY_QUERY``), in each combination — so whatever the
+    cockpit's filters, it reads one slice and sums nothing across branches."""
 
     day = models.DateField(_("day"))
     kind = models.CharField(_("kind"), max_length=8, choices=QueryKind.choices)
-    query = models.CharField(_("query"), max_length=QUERY_MAX_LENGTH)
+    query = models.CharField(_("query"), max_length=QUERY_MAX_LENGTH, blank=True)
     branch_code = models.CharField(_("branch"), max_length=32)
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
     calls = models.PositiveIntegerField(_("calls"))
     # calls that found nothing (search, suggest) or got no answer (answer)
     missed = models.PositiveIntegerField(_("missed"))
@@ -111,7 +120,17 @@ class QueryDay(models.Model):
                 fields=["day", "kind", "branch_code", "channel", "query"], name="query_day_unique"
             )
         ]
-        indexes: ClassVar[list] = [models.Index(fields=["kind", "day"])]
+        indexes: ClassVar[list] = [
+            # a slice, by day; and within it the rows that missed, or were asked twice or more
+            models.Index(fields=["kind", "branch_code", "channel", "day"], name="query_day_slice"),
+            models.Index(
+                fields=["kind", "branch_code", "channel", "missed", "day"], name="query_day_missed"
+            ),
+            models.Index(
+                fields=["kind", "branch_code", "channel", "calls", "day"], name="query_day_calls"
+            ),
+            models.Index(fields=["query", "kind"], name="query_day_query"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.query} ×{self.calls}"

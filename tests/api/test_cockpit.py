@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from api import rollup
+from api.cockpit import tables
 from api.models import Feedback, QueryDay, QueryLog
+from api.models.analytics import ALL, EVERY_QUERY
 from api.services import query_log_prune
 from content import consumers
 from content.models import BranchRole, Category, KnowledgeArticle
@@ -91,8 +93,13 @@ def rows(client: Client, table: str, **params: str) -> list[list[str]]:
 def test_the_rollup_counts_calls_and_misses_per_day_and_is_repeatable(queries) -> None:
     today = timezone.localdate()
     found = {
-        (row.day, row.kind, row.query): (row.calls, row.missed) for row in QueryDay.objects.all()
+        (row.day, row.kind, row.query): (row.calls, row.missed)
+        for row in QueryDay.objects.filter(branch_code=ALL, channel=ALL)
     }
+    by_branch = QueryDay.objects.filter(query=EVERY_QUERY, channel=ALL, day=today)
+    assert {row.branch_code: row.calls for row in by_branch.filter(kind="search")} == {
+        "GD": 4, "SC": 1, ALL: 5,
+    }  # fmt: skip
 
     assert found[(today, "search", "理赔材料")] == (3, 0)
     assert found[(today, "search", "孕妇险")] == (1, 1)
@@ -255,3 +262,41 @@ def test_the_question_page_says_so_while_the_index_is_missing(queries, team: Cli
 
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == reverse("kms_cockpit")
+
+
+def test_the_top_of_a_long_tail_is_exact(kb, monkeypatch) -> None:
+    """Whether the top is found from the queries asked twice a day or by summing them
+    all, it is the top a full count gives."""
+    import random
+
+    rng = random.Random(3)  # noqa: S311 - test data, not secrets
+    start = timezone.localdate() - dt.timedelta(days=9)
+    rows = {}
+    for day in range(10):
+        for n in range(60):
+            query = f"q{min(int(rng.paretovariate(1.2)), 40)}-{rng.randrange(3) if n % 2 else 0}"
+            key = (start + dt.timedelta(days=day), query)
+            rows[key] = rows.get(key, 0) + 1
+    QueryDay.objects.bulk_create(
+        QueryDay(day=d, kind="search", query=q, branch_code=ALL, channel=ALL, calls=c, missed=c)
+        for (d, q), c in rows.items()
+    )
+    totals: dict[str, int] = {}
+    for (_, query), calls in rows.items():
+        totals[query] = totals.get(query, 0) + calls
+    scope = tables.Scope(start, timezone.localdate())
+    summed = []
+    per_query = tables._per_query
+    monkeypatch.setattr(tables, "_per_query", lambda rows: summed.append(rows) or per_query(rows))
+    paths = set()
+    for top, candidates in ((3, 5), (5, 2), (3, 12), (8, 100)):
+        monkeypatch.setattr(tables, "TOP", top)
+        monkeypatch.setattr(tables, "CANDIDATES", candidates)
+        expected = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:top]
+        summed.clear()
+        found = [
+            (row["query"], row["calls"]) for row in tables._ranked(scope, ("search",), "calls")
+        ]
+        assert found == expected
+        paths.add(len(summed))  # 2: the candidates sufficed; 3: every query was summed
+    assert paths == {2, 3}
