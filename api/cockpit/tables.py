@@ -78,6 +78,13 @@ class Table:
     columns: tuple[str, ...]
     rows: list[tuple] = field(default_factory=list)
     note: str = ""
+    # per row, a question readers did not find that the page offers to turn into
+    # knowledge (None: nothing to offer); the CSV export leaves it out
+    offers: list[str | None] | None = None
+
+    @property
+    def lines(self) -> list[tuple[tuple, str | None]]:
+        return list(zip(self.rows, self.offers or [None] * len(self.rows), strict=True))
 
 
 def _slice(scope: Scope, *kinds: str) -> QuerySet[QueryDay]:
@@ -172,6 +179,7 @@ def zero_result_queries(scope: Scope) -> Table:
         (_("query"), _("times"), _("last asked")),
         rows,
         _("Turn one into a draft article, or add it as a similar question of an article."),
+        [row[0] for row in rows],
     )
 
 
@@ -185,6 +193,7 @@ def unanswered_questions(scope: Scope) -> Table:
         _("Questions with no answer"),
         (_("question"), _("times"), _("last asked")),
         rows,
+        offers=[row[0] for row in rows],
     )
 
 
@@ -365,4 +374,9 @@ def recent_queries(scope: Scope) -> Table:
             _("feedback"),
         ),
         rows,
+        offers=[row.query if _missed(row) else None for row in logged],
     )
+
+
+def _missed(row: QueryLog) -> bool:
+    return row.answered is False if row.kind == QueryKind.ANSWER else row.result_count == 0

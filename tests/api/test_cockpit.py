@@ -300,3 +300,13 @@ def test_the_top_of_a_long_tail_is_exact(kb, monkeypatch) -> None:
         assert found == expected
         paths.add(len(summed))  # 2: the candidates sufficed; 3: every query was summed
     assert paths == {2, 3}
+
+
+def test_a_query_that_just_found_nothing_is_offered_before_any_rollup(kb, team: Client) -> None:
+    logged("孕妇险", found=0)
+    logged("理赔材料")
+
+    html = team.get(COCKPIT).content.decode()
+
+    assert 'name="q" value="孕妇险"' in html
+    assert 'name="q" value="理赔材料"' not in html
