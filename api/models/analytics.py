@@ -129,8 +129,25 @@ class QueryDay(models.Model):
             models.Index(
                 fields=["kind", "branch_code", "channel", "calls", "day"], name="query_day_calls"
             ),
-            models.Index(fields=["query", "kind"], name="query_day_query"),
+            # one query's rows in a slice (the top's exact sums), or every query's
+            # (EVERY_QUERY: the daily totals)
+            models.Index(
+                fields=["query", "kind", "branch_code", "channel", "day"], name="query_day_query"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.query} ×{self.calls}"
+
+
+class QueryRollupMark(models.Model):
+    """How far :class:`QueryDay` has counted the log: every call logged before
+    ``through``, none after it. One row."""
+
+    through = models.DateTimeField(_("counted through"))
+
+    class Meta:
+        verbose_name = _("query rollup mark")
+
+    def __str__(self) -> str:
+        return f"counted through {self.through}"

@@ -27,6 +27,7 @@ from tests.api.conftest import CLAIMS, HIDDEN_IN_SC
 pytestmark = pytest.mark.django_db
 
 COCKPIT = "/admin/kms/cockpit/"
+MINUTE = dt.timedelta(minutes=1)
 
 
 def logged(
@@ -38,6 +39,7 @@ def logged(
     answered: bool | None = None,
     days_ago: int = 0,
     channel: str = "agent",
+    later: dt.timedelta = dt.timedelta(),
 ) -> QueryLog:
     return QueryLog.objects.create(
         kind=kind,
@@ -49,7 +51,7 @@ def logged(
         top_keys=[CLAIMS] if found else [],
         answered=answered,
         latency_ms=4.0,
-        created_at=timezone.now() - dt.timedelta(days=days_ago),
+        created_at=timezone.now() - dt.timedelta(days=days_ago) + later,
     )
 
 
@@ -64,7 +66,13 @@ def queries(kb) -> None:
     logged("退保", "SC", channel="counter")
     logged("今天天气怎么样", "HQ", kind="answer", found=0, answered=False, channel="bot")
     logged("理赔", kind="suggest")
-    rollup.query_days_rollup(rollup.recent_days(days=3))
+    recount()
+
+
+def recount(days: int = 3) -> int | None:
+    """Recount the last `days` days as if a minute had passed (the rollup counts calls
+    logged ``rollup.LAG`` ago and earlier)."""
+    return rollup.query_days_recount(rollup.recent_days(days=days), now=timezone.now() + MINUTE)
 
 
 @pytest.fixture
@@ -106,13 +114,37 @@ def test_the_rollup_counts_calls_and_misses_per_day_and_is_repeatable(queries) -
     assert found[(today - dt.timedelta(days=1), "search", "孕妇险")] == (1, 1)
     assert found[(today, "answer", "今天天气怎么样")] == (1, 1)
     before = QueryDay.objects.count()
-    assert rollup.query_days_rollup(rollup.recent_days(days=3)) == before
+    assert recount() == before
     assert QueryDay.objects.count() == before
+
+
+def test_counting_each_minute_adds_up_to_a_recount(kb) -> None:
+    logged("理赔材料", days_ago=1)
+    logged("孕妇险", found=0)
+    first = timezone.now() + MINUTE
+    assert rollup.query_log_count(now=first) == 2  # the first run counts every day
+    after_mark = first - rollup.LAG + dt.timedelta(seconds=1) - timezone.now()
+    logged("理赔材料", later=after_mark)
+    logged("今天天气怎么样", "HQ", kind="answer", found=0, answered=False, later=after_mark)
+
+    assert rollup.query_log_count(now=first + MINUTE) == 2
+    assert rollup.query_log_count(now=first + MINUTE) == 0  # each call counted once
+
+    def every_row() -> list[tuple]:
+        return sorted(QueryDay.objects.values_list("day", "kind", "branch_code", "channel",
+                                                   "query", "calls", "missed"))  # fmt: skip
+
+    counted = every_row()
+    rollup.query_days_recount(rollup.recent_days(days=3))
+    assert every_row() == counted
+    asked = [row[5] for row in counted if row[4] == "理赔材料" and row[2] == ALL == row[3]]
+    assert sorted(asked) == [1, 1]  # yesterday's and today's
 
 
 def test_a_rollup_waits_for_the_one_running(queries) -> None:
     with single_run(rollup.LOCK, timeout=60):
-        assert rollup.query_days_rollup(rollup.recent_days()) is None
+        assert recount() is None
+        assert rollup.query_log_count() is None
 
 
 def test_the_team_sees_every_table_with_its_figures(queries, team: Client) -> None:
@@ -143,7 +175,7 @@ def test_filters_narrow_by_branch_channel_and_days(queries, team: Client) -> Non
     assert rows(team, "top-queries", start=yesterday, end=yesterday) == [["孕妇险", "1", "1"]]
     # a branch covers the branches below it
     logged("犹豫期", "GD-SZ")
-    rollup.query_days_rollup(rollup.recent_days())
+    recount()
     assert "犹豫期" in [row[0] for row in rows(team, "top-queries", branch="GD")]
 
 
@@ -187,7 +219,7 @@ def test_someone_without_a_branch_role_is_refused(kb, client: Client) -> None:
 
 def test_csv_cells_never_start_a_formula(kb, team: Client) -> None:
     logged('=HYPERLINK("http://evil")', found=0)
-    rollup.query_days_rollup(rollup.recent_days())
+    recount()
 
     assert rows(team, "zero-results")[0][0] == '\'=HYPERLINK("http://evil")'
 
@@ -205,7 +237,7 @@ def test_the_latest_queries_show_what_readers_did_and_said(kb, team: Client, set
 
 def test_pruning_takes_the_rollup_with_the_log(kb, settings) -> None:
     logged("退保", days_ago=100)
-    rollup.query_days_rollup(rollup.recent_days(days=101))
+    recount(days=101)
     assert QueryDay.objects.exists()
 
     query_log_prune()
