@@ -127,6 +127,7 @@ def _share(part: int, whole: int) -> float | None:
 
 
 CANDIDATES = 100
+HEAVY = (8, 2)  # the day counts that make a query a candidate, tried in this order
 
 
 def _per_query(rows: QuerySet[QueryDay]) -> QuerySet:
@@ -141,20 +142,26 @@ def _ranked(scope: Scope, kinds: tuple[str, ...], by: str) -> list[dict]:
     """The ``TOP`` queries of `kinds` in `scope` by their sum of `by` ("calls" or
     "missed"), exactly, without summing every query of the range.
 
-    Most logged queries are asked once: a query that never had a row of `by` ≥ 2 adds at
-    most 1 a row, so at most one per day, branch and kind in all. The queries with such a
-    row (``CANDIDATES`` of them at most, by that part) are summed in full; if the last of
-    the top still beats what any other query could reach, the top is exact. Otherwise
-    (a short range, a quiet branch) every query is summed: few rows there anyway."""
-    rows = _slice(scope, *kinds).exclude(query=EVERY_QUERY).filter(**{f"{by}__gt": 0})
-    heavy = list(_per_query(rows.filter(**{f"{by}__gte": 2})).order_by(f"-{by}")[:CANDIDATES])
-    exact = list(_per_query(rows.filter(query__in=[row["query"] for row in heavy])))
-    top = sorted(exact, key=lambda row: (-row[by], row["query"]))[:TOP]
+    Most logged queries are asked once or twice. The queries with a row (a day, in one
+    branch, of one kind) of `by` ≥ h are candidates, ``CANDIDATES`` of them at most by
+    that part; any other query adds less than h a row, so at most h − 1 per day, branch
+    and kind in all. The candidates are summed in full; if the last of the top still beats
+    what any other query could reach, the top is exact. Otherwise a lower h is tried, and
+    at last every query is summed (a short range or a quiet branch: few rows anyway)."""
+    rows = _slice(scope, *kinds).exclude(query=EVERY_QUERY)
+    if by == "missed":
+        rows = rows.filter(missed__gt=0)
     branches = 1 if scope.branches is None else len(scope.branches)
-    light = len(scope.days) * branches * len(kinds)
-    reach = (heavy[-1][by] if len(heavy) == CANDIDATES else 0) + light
-    if len(top) == TOP and top[-1][by] > reach:
-        return top
+    rows_a_query = len(scope.days) * branches * len(kinds)
+    for heavy_from in HEAVY:
+        heavy = list(
+            _per_query(rows.filter(**{f"{by}__gte": heavy_from})).order_by(f"-{by}")[:CANDIDATES]
+        )
+        exact = list(_per_query(rows.filter(query__in=[row["query"] for row in heavy])))
+        top = sorted(exact, key=lambda row: (-row[by], row["query"]))[:TOP]
+        beyond = heavy[-1][by] if len(heavy) == CANDIDATES else 0
+        if len(top) == TOP and top[-1][by] > beyond + (heavy_from - 1) * rows_a_query:
+            return top
     return list(_per_query(rows).order_by(f"-{by}", "query")[:TOP])
 
 

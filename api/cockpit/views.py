@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -101,18 +102,25 @@ def _scope(request: HttpRequest) -> tuple[Scope, CockpitFilters]:
     return scope, form
 
 
-def _tables(scope: Scope, *, everything: bool) -> list[Table]:
-    found = [
-        tables.top_queries(scope),
-        tables.zero_result_queries(scope),
-        tables.unanswered_questions(scope),
-        tables.least_helpful(scope),
-        tables.overrides_by_branch(scope),
-        tables.recent_queries(scope),
-    ]
-    if everything:  # the knowledge base's and the pipeline's own figures: HQ's
-        found += [tables.due_for_review(scope), tables.pipeline(scope)]
-    return found
+# Every table the dashboard shows, by the name its CSV export takes, in the page's order;
+# the last two are the head office's own figures (the knowledge base's, the pipeline's).
+TABLES: dict[str, Callable[[Scope], Table]] = {
+    "daily": tables.daily,
+    "top-queries": tables.top_queries,
+    "zero-results": tables.zero_result_queries,
+    "unanswered": tables.unanswered_questions,
+    "least-helpful": tables.least_helpful,
+    "overrides": tables.overrides_by_branch,
+    "recent": tables.recent_queries,
+    "review": tables.due_for_review,
+    "pipeline": tables.pipeline,
+}
+HEAD_OFFICE_ONLY = {"review", "pipeline"}
+
+
+def _shown(scope: Scope) -> list[str]:
+    """The names of the tables `scope`'s viewer sees."""
+    return [name for name in TABLES if scope.branches is None or name not in HEAD_OFFICE_ONLY]
 
 
 def _cell(value: object) -> str:
@@ -134,14 +142,13 @@ def _csv(table: Table, scope: Scope) -> HttpResponse:
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope, form = _scope(request)
-    daily = tables.daily(scope)
-    shown = [daily, *_tables(scope, everything=scope.branches is None)]
     wanted = request.GET.get("csv")
     if wanted:
-        for table in shown:
-            if table.name == wanted:
-                return _csv(table, scope)
-        raise Http404(_("No table named %(name)s.") % {"name": wanted})
+        if wanted not in _shown(scope):
+            raise Http404(_("No table named %(name)s.") % {"name": wanted})
+        return _csv(TABLES[wanted](scope), scope)
+    shown = [TABLES[name](scope) for name in _shown(scope)]
+    daily = shown[0]
     days = [row[0] for row in daily.rows]
     query = request.GET.copy()
     query.pop("csv", None)
