@@ -175,32 +175,28 @@ def top_queries(scope: Scope) -> Table:
     )
 
 
-def zero_result_queries(scope: Scope) -> Table:
-    rows = [
-        (row["query"], row["missed"], row["last"])
-        for row in _ranked(scope, (QueryKind.SEARCH,), "missed")
-    ]
+def _misses(scope: Scope, kind: str, name: str, title: str, asked: str, note: str = "") -> Table:
+    """The questions of `kind` that missed most often, each offered to become knowledge."""
+    rows = [(row["query"], row["missed"], row["last"]) for row in _ranked(scope, (kind,), "missed")]
     return Table(
+        name, title, (asked, _("times"), _("last asked")), rows, note, [row[0] for row in rows]
+    )
+
+
+def zero_result_queries(scope: Scope) -> Table:
+    return _misses(
+        scope,
+        QueryKind.SEARCH,
         "zero-results",
         _("Searches that found nothing"),
-        (_("query"), _("times"), _("last asked")),
-        rows,
+        _("query"),
         _("Turn one into a draft article, or add it as a similar question of an article."),
-        [row[0] for row in rows],
     )
 
 
 def unanswered_questions(scope: Scope) -> Table:
-    rows = [
-        (row["query"], row["missed"], row["last"])
-        for row in _ranked(scope, (QueryKind.ANSWER,), "missed")
-    ]
-    return Table(
-        "unanswered",
-        _("Questions with no answer"),
-        (_("question"), _("times"), _("last asked")),
-        rows,
-        offers=[row[0] for row in rows],
+    return _misses(
+        scope, QueryKind.ANSWER, "unanswered", _("Questions with no answer"), _("question")
     )
 
 
