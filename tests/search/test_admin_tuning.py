@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 
 from search import glossary
 from search.models import PromotedResult, SynonymGroup
@@ -13,6 +15,14 @@ from tests.factories import make_article
 pytestmark = pytest.mark.django_db
 
 ADD_GLOSSARY = "/admin/snippets/search/synonymgroup/add/"
+AT_LEAST_TWO = "A synonym group needs at least two different terms."
+NO_WORD_IN_TERMS = "These terms hold no searchable word: %(terms)s"
+
+
+def said(message: str) -> str:
+    """`message` as the admin shows it (in the site's language), up to its first field."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(message).split("%(")[0]
 
 
 @pytest.fixture
@@ -32,12 +42,12 @@ def test_a_synonym_group_is_saved_and_says_which_words_need_a_reindex(admin: Cli
 
 @pytest.mark.parametrize(
     ("terms", "error"),
-    [("理赔", "at least two"), ("理赔/理賠", "at least two"), ("理赔/？？", "no searchable word")],
+    [("理赔", AT_LEAST_TWO), ("理赔/理賠", AT_LEAST_TWO), ("理赔/？？", NO_WORD_IN_TERMS)],
 )
 def test_a_bad_synonym_group_is_a_form_error(admin: Client, terms: str, error: str) -> None:
     response = admin.post(ADD_GLOSSARY, {"terms": terms, "note": ""})
     assert response.status_code == 200  # the form again, with the error
-    assert error in response.content.decode()
+    assert said(error) in response.content.decode()
     assert not SynonymGroup.objects.exists()
 
 
@@ -48,7 +58,7 @@ def test_a_best_bet_with_no_searchable_word_is_refused(admin: Client) -> None:
         {"query": "？！", "article": article.pk, "branch": "", "order": 0},
     )
     assert response.status_code == 200
-    assert "no searchable word" in response.content.decode()
+    assert said("The query holds no searchable word.") in response.content.decode()
     assert not PromotedResult.objects.exists()
 
 
@@ -60,7 +70,9 @@ def test_the_same_best_bet_twice_is_a_form_error(admin: Client, again: str) -> N
     assert admin.post(add, first).status_code == 302
     response = admin.post(add, {**first, "query": again})
     assert response.status_code == 200  # the form again, not a server error
-    assert "already a best bet" in response.content.decode()
+    assert said("This article is already a best bet for this query in this branch.") in (
+        response.content.decode()
+    )
     assert PromotedResult.objects.count() == 1
 
 
@@ -71,7 +83,9 @@ def test_a_best_bet_too_long_once_normalised_is_a_form_error(admin: Client) -> N
         {"query": "㍿" * 100, "article": article.pk, "branch": "", "order": 0},
     )
     assert response.status_code == 200
-    assert "too long once normalised" in response.content.decode()
+    assert said("The query is too long once normalised: keep it shorter.") in (
+        response.content.decode()
+    )
     assert not PromotedResult.objects.exists()
 
 
