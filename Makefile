@@ -30,6 +30,7 @@ admin: migrate
 	$(MANAGE) kms_admin
 
 setup: demo admin
+	$(MANAGE) kms_review_reminders
 
 ## Serve the admin and the API on http://127.0.0.1:8000 (embedded default).
 run: setup

@@ -117,6 +117,16 @@ def flush() -> int:
         written += len(batch)
 
 
+def discard() -> int:
+    """Forget the rows not written yet (a test starting afresh); how many."""
+    buffer = _current()
+    with buffer.lock:
+        forgotten = len(buffer.rows)
+        buffer.rows.clear()
+        buffer.dropped = 0
+    return forgotten
+
+
 def _start_writer(buffer: _Buffer) -> None:
     if settings.KMS_ANALYTICS_FLUSH_SECONDS is None or buffer.thread is not None:
         return

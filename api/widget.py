@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.views.decorators.http import condition, require_safe
 
 from api.auth import key_lookup
+from content.models import Channel
 
 SCRIPT = Path(__file__).resolve().parent / "static" / "widget" / "kms-search.js"
 SCRIPT_MAX_AGE = 300  # seconds a browser may use the script without asking again
@@ -69,5 +70,5 @@ def demo(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "api/widget/demo.html",
-        {"key": demo_key(), "channels": DEMO_CHANNELS},
+        {"key": demo_key(), "channels": [(c, Channel(c).label) for c in DEMO_CHANNELS]},
     )

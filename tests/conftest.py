@@ -8,6 +8,8 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 
+from api import analytics
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     database_url = os.environ.get("DATABASE_URL", "")
@@ -35,6 +37,13 @@ def empty_caches() -> None:
     entry cached by an earlier test could otherwise match a later one's version."""
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def empty_query_log_buffer() -> None:
+    """Each test logs its own calls: rows an earlier test buffered (and never flushed, the
+    test settings having no writer thread) are forgotten."""
+    analytics.discard()
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,8 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 720, 180
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 24
+WIDTH, HEIGHT = 720, 190
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 24, 24  # the legend sits above the plot
 COLOURS = ("#0b6bcb", "#c62828", "#e08a00")
 
 
@@ -38,13 +38,25 @@ def _y(value: float, top: float) -> float:
 
 
 def _day_ticks(days: Sequence[dt.date]) -> list[str]:
+    """About eight day labels, the last day always among them."""
     every = max(1, len(days) // 8)
+    shown = {i for i in range(len(days)) if (len(days) - 1 - i) % every == 0}
     return [
         f'<text x="{_x(i, len(days)):.1f}" y="{HEIGHT - 8}" text-anchor="middle" '
         f'fill="#59636e">{day:%m-%d}</text>'
         for i, day in enumerate(days)
-        if i % every == 0
+        if i in shown
     ]
+
+
+def _rounded_up(value: float) -> float:
+    """The smallest 1, 2 or 5 × 10ⁿ at least `value` (at least 1): the axis' top."""
+    step = 1.0
+    while True:
+        for factor in (1, 2, 5):
+            if factor * step >= value:
+                return factor * step
+        step *= 10
 
 
 def _value_ticks(top: float, fmt: str) -> list[str]:
@@ -53,13 +65,13 @@ def _value_ticks(top: float, fmt: str) -> list[str]:
         f"{escape(fmt.format(value))}</text>"
         f'<line x1="{LEFT}" y1="{_y(value, top):.1f}" x2="{WIDTH - RIGHT}" '
         f'y2="{_y(value, top):.1f}" stroke="#eaeef2"/>'
-        for value in (top / 2, top)
+        for value in (0, top / 2, top)
     ]
 
 
 def bars(label: str, days: Sequence[dt.date], values: Sequence[int]) -> SafeString:
     """One bar per day."""
-    top = max(values, default=0) or 1
+    top = _rounded_up(max(values, default=0))
     width = max(1.0, (WIDTH - LEFT - RIGHT) / max(len(days), 1) * 0.7)
     body = [
         f'<rect x="{_x(i, len(days)) - width / 2:.1f}" y="{_y(value, top):.1f}" '
@@ -67,7 +79,7 @@ def bars(label: str, days: Sequence[dt.date], values: Sequence[int]) -> SafeStri
         f"<title>{day:%Y-%m-%d}: {value}</title></rect>"
         for i, (day, value) in enumerate(zip(days, values, strict=True))
     ]
-    return _frame(label, body, _day_ticks(days) + _value_ticks(top, "{:.0f}"))
+    return _frame(label, body, _day_ticks(days) + _value_ticks(top, "{:g}"))
 
 
 def shares(
@@ -84,7 +96,7 @@ def shares(
             point = f"{_x(i, len(days)):.1f},{_y(value, 1.0):.1f}"
             runs[-1].append(point)
             body.append(
-                f'<circle cx="{point.split(",")[0]}" cy="{point.split(",")[1]}" r="2.5" '
+                f'<circle cx="{point.split(",")[0]}" cy="{point.split(",")[1]}" r="3.5" '
                 f'fill="{colour}"><title>{escape(name)} {days[i]:%Y-%m-%d}: '
                 f"{value:.1%}</title></circle>"
             )
@@ -94,8 +106,7 @@ def shares(
             if len(run) > 1
         ]
     legend = [
-        f'<text x="{WIDTH - RIGHT - 150 * (len(series) - n)}" y="{TOP + 4}" fill="{colour}">'
-        f"■ {escape(name)}</text>"
+        f'<text x="{LEFT + 160 * n}" y="{TOP - 10}" fill="{colour}">■ {escape(name)}</text>'
         for n, (colour, (name, _)) in enumerate(zip(COLOURS[1:], series, strict=False))
     ]
     return _frame(label, body + legend, _day_ticks(days) + _value_ticks(1.0, "{:.0%}"))

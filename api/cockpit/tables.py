@@ -27,6 +27,7 @@ from api.models import (
     QueryDay,
     QueryKind,
     QueryLog,
+    ResultAction,
     ResultEvent,
     Subscription,
 )
@@ -354,10 +355,10 @@ def recent_queries(scope: Scope) -> Table:
             row.get_kind_display(),
             row.query,
             row.branch_code,
-            row.channel,
+            row.get_channel_display(),
             row.result_count,
             (row.top_keys or [""])[0],
-            ", ".join(sorted(done.get(row.id, ()))),
+            "、".join(str(ResultAction(action).label) for action in sorted(done.get(row.id, ()))),
             {True: _("helpful"), False: _("not helpful")}.get(verdicts.get(row.id), ""),
         )
         for row in logged

@@ -192,37 +192,49 @@ def draft_from_question(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose the new article's category."))
         return redirect("kms_cockpit")
     try:
-        article = services.article_draft_for_question(
+        article, created = services.article_draft_for_question(
             question, category=category, actor=Actor.editor(request.user)
         )
     except ValidationError as error:
         messages.error(request, "; ".join(error.messages))
         return redirect("kms_cockpit")
-    messages.success(
-        request, _("Draft “%(title)s” created: write its answer.") % {"title": question}
-    )
+    if created:
+        messages.success(
+            request, _("Draft “%(title)s” created: write its answer.") % {"title": question}
+        )
+    else:
+        messages.warning(
+            request,
+            _("%(key)s already asks “%(title)s”: here it is.")
+            % {"key": article.key, "title": question},
+        )
     return redirect("wagtailadmin_pages:edit", article.pk)
 
 
 @require_safe
 def question_target(request: HttpRequest) -> HttpResponse:
-    """The articles a question could belong to, as the head office's readers find them,
-    each with a button that adds the question to it."""
+    """The articles a question could belong to, as the head office's staff find them (for
+    `find`, the question itself unless the editor searches other words), each with a
+    button that adds the question to it."""
     viewer_branches(request.user)
     question = _question(request)
+    wanted = " ".join(request.GET.get("find", "").split())[:255] or question
     tree = branch_tree()
     try:
-        page = search.search(question, Filters(tree.root or "", AUDIENCES), limit=10, tree=tree)
+        page = search.search(wanted, Filters(tree.root or "", AUDIENCES), limit=10, tree=tree)
     except IndexUnavailable:
         messages.error(request, _("The search index is being rebuilt: try again in a minute."))
         return redirect("kms_cockpit")
-    found = {
-        a.key: a for a in KnowledgeArticle.objects.filter(key__in=[r.key for r in page.results])
-    }
+    keys = [result.key for result in page.results]
+    found = {article.key: article for article in KnowledgeArticle.objects.filter(key__in=keys)}
     return TemplateResponse(
         request,
         "api/cockpit/question_target.html",
-        {"question": question, "articles": [found[r.key] for r in page.results if r.key in found]},
+        {
+            "question": question,
+            "find": wanted,
+            "articles": [found[key] for key in keys if key in found],
+        },
     )
 
 
@@ -230,16 +242,22 @@ def question_target(request: HttpRequest) -> HttpResponse:
 def question_add(request: HttpRequest, key: str) -> HttpResponse:
     """Second click: the question becomes a similar question of the article, as a draft."""
     question = _question(request)
+    actor = Actor.editor(request.user)
     try:
-        article = services.article_question_add(key, question, actor=Actor.editor(request.user))
+        added = services.article_question_add(key, question, actor=actor)
     except KnowledgeArticle.DoesNotExist as error:
         raise Http404(_("No article %(key)s.") % {"key": key}) from error
     except ValidationError as error:
         messages.error(request, "; ".join(error.messages))
         return redirect(reverse("kms_cockpit_question") + "?" + request.POST.urlencode())
-    messages.success(
-        request,
-        _("“%(question)s” added to %(key)s as a draft: publish it to let readers find it.")
-        % {"question": question, "key": key},
-    )
-    return redirect("wagtailadmin_pages:edit", article.pk)
+    if added:
+        messages.success(
+            request,
+            _("“%(question)s” added to %(key)s as a draft: publish it to let readers find it.")
+            % {"question": question, "key": key},
+        )
+    else:
+        messages.warning(
+            request, _("%(key)s already asks “%(question)s”.") % {"question": question, "key": key}
+        )
+    return redirect("wagtailadmin_pages:edit", KnowledgeArticle.objects.get(key=key).pk)

@@ -12,7 +12,7 @@ Invariants:
 
 from __future__ import annotations
 
-from django.db.models import F
+from django.db.models import F, Q
 from wagtail.models import Page
 
 from content.actors import Actor, require_article
@@ -106,32 +106,37 @@ DRAFT_SUMMARY = "（待编写）"
 @content_transaction
 def article_draft_for_question(
     question: str, *, category: Category, actor: Actor
-) -> KnowledgeArticle:
+) -> tuple[KnowledgeArticle, bool]:
     """A new article asking `question` as its standard question, saved as a draft for an
-    editor to write and send for review: no reader sees it until it is published."""
+    editor to write and send for review (no reader sees it until it is published), and
+    True; the article already asking it (its title, as last saved), and False."""
+    question = question.strip()
     index = knowledge_index()
     require_article(actor, "add", index)
+    asking = KnowledgeArticle.objects.filter(Q(title=question) | Q(draft_title=question)).first()
+    if asking is not None:
+        return asking, False
     article = KnowledgeArticle(
-        owner=actor.user, title=question.strip(), summary=DRAFT_SUMMARY, category=category
+        owner=actor.user, title=question, summary=DRAFT_SUMMARY, category=category
     )
     _insert(article, index)
     article.save_revision(user=actor.user, log_action=True)
-    return article
+    return article, True
 
 
 @content_transaction
-def article_question_add(key: str, question: str, *, actor: Actor) -> KnowledgeArticle:
+def article_question_add(key: str, question: str, *, actor: Actor) -> bool:
     """`question` added to the article's similar questions in a new draft revision: what
-    readers see stays as it is until the draft is published. Nothing changes when the
-    article already asks it."""
+    readers see stays as it is until the draft is published. False when the article (as
+    last saved) already asks it."""
     article = KnowledgeArticle.objects.select_for_update().get(key=key)
     require_article(actor, "edit", article)
     latest = article.get_latest_revision_as_object()
     question = question.strip()
     asked = [line.strip() for line in latest.similar_questions.splitlines() if line.strip()]
     if question in asked or question == latest.title.strip():
-        return article
+        return False
     latest.similar_questions = "\n".join([*asked, question])
     latest.full_clean()
     latest.save_revision(user=actor.user, log_action=True)
-    return article
+    return True

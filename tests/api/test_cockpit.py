@@ -19,7 +19,7 @@ from api.models import Feedback, QueryDay, QueryLog
 from api.models.analytics import ALL, EVERY_QUERY
 from api.services import query_log_prune
 from content import consumers
-from content.models import BranchRole, Category, KnowledgeArticle
+from content.models import BranchRole, Category, Channel, KnowledgeArticle
 from content.tasks import single_run
 from search import indexing
 from tests.api.conftest import CLAIMS, HIDDEN_IN_SC
@@ -230,7 +230,9 @@ def test_the_latest_queries_show_what_readers_did_and_said(kb, team: Client, set
 
     latest = rows(team, "recent")[0]
 
-    assert latest[2:7] == ["理赔材料", "GD", "agent", "3", CLAIMS]
+    with translation.override(settings.LANGUAGE_CODE):
+        agent = str(Channel.AGENT.label)
+    assert latest[2:7] == ["理赔材料", "GD", agent, "3", CLAIMS]
     with translation.override(settings.LANGUAGE_CODE):
         assert latest[8] == translation.gettext("helpful")
 
@@ -254,6 +256,9 @@ def test_a_zero_result_query_becomes_a_draft_in_one_click(queries, team: Client)
     assert response.status_code == 302
     assert response.url == reverse("wagtailadmin_pages:edit", args=[draft.pk])
     assert not draft.live and draft.category == category
+    again = team.post(reverse("kms_cockpit_draft"), {"q": "孕妇险", "category": category.pk})
+    assert again.url == response.url  # the draft that asks it already, not a second one
+    assert KnowledgeArticle.objects.filter(title="孕妇险").count() == 1
     refused = team.post(reverse("kms_cockpit_draft"), {"q": "孕妇险"})
     assert refused.status_code == 302 and refused.url == reverse("kms_cockpit")
 
@@ -265,6 +270,10 @@ def test_a_question_joins_an_article_as_a_draft_in_two_clicks(queries, team: Cli
 
     choices = team.get(reverse("kms_cockpit_question"), {"q": "异地看病怎么备案"})
     assert HIDDEN_IN_SC in choices.content.decode()
+    other_words = team.get(
+        reverse("kms_cockpit_question"), {"q": "异地看病怎么备案", "find": "理赔"}
+    )
+    assert CLAIMS in other_words.content.decode()
     added = team.post(
         reverse("kms_cockpit_question_add", args=[HIDDEN_IN_SC]), {"q": "异地看病怎么备案"}
     )

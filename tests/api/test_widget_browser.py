@@ -199,6 +199,12 @@ def test_the_keyboard_alone_moves_opens_and_closes(demo) -> None:
     selected = SHADOW + ".querySelector('[aria-selected=true]')?.id"
     active = INPUT + ".getAttribute('aria-activedescendant')"
 
+    browser.execute_script(  # an input method's own arrow key moves nothing of ours
+        "arguments[0].dispatchEvent(new KeyboardEvent('keydown',"
+        " {key: 'ArrowDown', isComposing: true, bubbles: true}))",
+        shadow(browser, "input"),
+    )
+    assert value(browser, selected) is None
     press(Keys.ARROW_DOWN, Keys.ARROW_DOWN)
     assert value(browser, selected) == value(browser, active) == "option-1"
     press(Keys.ARROW_UP)

@@ -23,7 +23,7 @@
     placeholder: "输入客户的问题，如：理赔材料",
     hint: "输入问题搜索知识库（↑↓ 选择，Enter 打开，Esc 关闭）",
     searching: "正在搜索…",
-    none: "没有找到相关知识。请换个说法，或把问题反馈给知识团队。",
+    none: "没有找到相关知识，请换个说法试试。知识团队会看到这个问题。",
     offline: "网络已断开：恢复连接后会自动重新搜索。",
     error: "搜索失败：",
     unreachable: "无法连接知识库服务，请稍后再试。",
@@ -155,6 +155,7 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
       });
       this.online = () => { if (this.query) this.run(this.query); };
       this.show("hint", TEXT.hint);
+      this.listed = ["hint", TEXT.hint];
     }
 
     connectedCallback() { window.addEventListener("online", this.online); }
@@ -267,9 +268,11 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
       });
       this.input.setAttribute("aria-expanded", String(this.options.length > 0));
       if (announce && count !== null) this.show(results.length ? "results" : "empty", results.length ? TEXT.found(count) : TEXT.none);
+      this.listed = [this.state.dataset.kind, this.state.textContent]; // shown again on closing an answer
     }
 
     key(event) {
+      if (event.isComposing || this.composing) return; // the input method's own keys
       const moves = { ArrowDown: 1, ArrowUp: -1 };
       if (event.key in moves && this.options.length) {
         event.preventDefault();
@@ -282,7 +285,7 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
       } else if (event.key === "Escape") {
         event.preventDefault();
         if (!this.answer.hidden) this.close();
-        else if (this.options.length) this.render([], [], null);
+        else if (this.options.length) { this.render([], [], null); this.show("hint", TEXT.hint); }
         else { this.input.value = ""; this.run(""); }
       }
     }
@@ -319,6 +322,7 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
       this.answer.hidden = true;
       this.list.hidden = false;
       this.opened = null;
+      this.show(...this.listed);
       this.input.focus();
     }
 
