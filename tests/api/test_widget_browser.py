@@ -243,3 +243,53 @@ def test_an_unreachable_api_a_refused_key_and_going_offline_are_said_plainly(dem
     until(browser, STATE + ".includes('网络已断开')")
     browser.execute_cdp_cmd("Network.emulateNetworkConditions", {**offline, "offline": False})
     until(browser, STATE + ".startsWith('找到')")  # searched again by itself
+
+
+HOSTILE_BODY = (
+    '<p>答案<a href="javascript:alert(1)">链接</a><a href="//evil.example/x">外链</a></p>'
+    '<svg><a><animate attributeName="href" values="javascript:window.pwned=1"/>'
+    '<text y="20">CLICK</text></a><style>:host{display:none!important}</style></svg>'
+    "<math><style>*{color:red}</style></math><script>window.pwned=2</script>"
+    '<img src="x" onerror="window.pwned=3"><button data-do="copy">假按钮</button>'
+    '<table><tr><td colspan="2" style="color:red" data-x="1">保留</td></tr></table>'
+)
+
+
+def test_an_answer_keeps_only_what_markdown_renders(demo) -> None:
+    """Even from an API that answered with hostile HTML: no script, style, SVG, event
+    attribute or unsafe link reaches the page, and the widget's own buttons stay its own."""
+    browser = demo
+    browser.execute_script(
+        """
+        const body = arguments[0], real = window.fetch;
+        window.fetch = async (url, options) => {
+          const response = await real(url, options);
+          if (!String(url).includes('/articles/')) return response;
+          const article = await response.json();
+          return new Response(JSON.stringify({...article, body}),
+                              {status: 200, headers: {'Content-Type': 'application/json'}});
+        };
+        """,
+        HOSTILE_BODY,
+    )
+    compose(browser, "理赔", end=True)
+    until(browser, STATE + ".startsWith('找到')")
+    shadow(browser, "[role=option]").click()
+    until(browser, f"!{ANSWER}.hidden")
+
+    body = ANSWER + ".querySelector('.body')"
+    assert (
+        value(browser, body + ".querySelector('svg, math, script, style, button, animate')") is None
+    )
+    assert value(
+        browser, f"[...{body}.querySelectorAll('a')].map(a => a.getAttribute('href'))"
+    ) == [
+        None,
+        None,
+    ]
+    assert value(browser, body + ".querySelector('img').getAttribute('onerror')") is None
+    assert value(browser, body + ".querySelector('td').outerHTML") == '<td colspan="2">保留</td>'
+    assert value(browser, "getComputedStyle(document.getElementById('kms')).display") == "block"
+    assert value(browser, "window.pwned") is None
+    shadow(browser, ".bar [data-do=copy]").click()
+    until(browser, ANSWER + ".querySelector('.bar [data-do=copy]').textContent", "已复制")

@@ -9,8 +9,9 @@
  * - no request while an input method is composing (compositionstart … compositionend), and
  *   at most one search per pause in typing (DEBOUNCE_MS); a late answer to an older query
  *   never replaces the newer one's;
- * - only the API's text reaches the page: snippets keep nothing but <mark>, answers are the
- *   API's rendered Markdown with scripts, frames, styles and event attributes dropped;
+ * - only the API's text reaches the page: snippets keep nothing but <mark>, answers keep
+ *   only the HTML elements and attributes Markdown renders (an allow-list: no script,
+ *   style, frame, SVG or event attribute, links by safe URLs only);
  * - styles live in the shadow root and are themed through --kms-* custom properties only;
  * - the host page hears `kms-open`, `kms-copy` and `kms-feedback` events (detail: key, query).
  */
@@ -61,8 +62,13 @@ button{font:inherit;padding:4px 10px;border:1px solid var(--kms-border,#d0d7de);
 button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:default}
 [hidden]{display:none!important}`;
 
-  // What an answer's HTML may keep: Markdown's own elements, links and images by URL only.
-  const DROPPED = new Set(["SCRIPT", "STYLE", "IFRAME", "OBJECT", "EMBED", "LINK", "META", "BASE", "FORM", "TEMPLATE"]);
+  // What an answer's HTML may keep: the HTML elements Markdown renders to (anything else,
+  // SVG and MathML included, goes with its content), and of their attributes only these
+  // (links and images by http(s), mail, phone or same-site URL only).
+  const KEPT = new Set(("p h1 h2 h3 h4 h5 h6 ul ol li table thead tbody tfoot tr th td a strong em b i " +
+    "code pre blockquote hr br img span div del s sup sub caption").split(" "));
+  const ATTRIBUTES = new Set(["href", "src", "alt", "title", "id", "colspan", "rowspan", "align", "start"]);
+  const HTML = "http://www.w3.org/1999/xhtml";
 
   /** Parse `html` inertly (a <template> runs nothing and loads nothing). */
   function inert(html) {
@@ -90,15 +96,15 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
   function cleaned(html) {
     const root = inert(html);
     for (const el of [...root.querySelectorAll("*")]) {
-      if (DROPPED.has(el.nodeName)) { el.remove(); continue; }
+      if (!root.contains(el)) continue; // went with a dropped ancestor
+      if (el.namespaceURI !== HTML || !KEPT.has(el.localName)) { el.remove(); continue; }
       for (const attr of [...el.attributes]) {
-        const name = attr.name.toLowerCase();
-        const url = /^(href|src|xlink:href|action|formaction)$/.test(name);
-        if (name.startsWith("on") || name === "style" || (url && !/^(https?:|mailto:|tel:|#|\/)/i.test(attr.value.trim()))) {
+        const url = attr.name === "href" || attr.name === "src";
+        if (!ATTRIBUTES.has(attr.name) || (url && !/^(https?:|mailto:|tel:|#|\/(?!\/))/i.test(attr.value.trim()))) {
           el.removeAttribute(attr.name);
         }
       }
-      if (el.nodeName === "A") { el.target = "_blank"; el.rel = "noopener noreferrer"; }
+      if (el.localName === "a") { el.target = "_blank"; el.rel = "noopener noreferrer"; }
     }
     return root;
   }
@@ -120,6 +126,7 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
 <article part="answer" hidden tabindex="-1" aria-live="polite"><h2></h2><div class="body"></div>
 <div class="bar"><button data-do="copy"></button><button data-do="yes"></button><button data-do="no"></button><button data-do="back"></button></div></article></div>`;
       this.$ = (selector) => root.querySelector(selector);
+      this.buttons = Object.fromEntries([...root.querySelectorAll(".bar button")].map((b) => [b.dataset.do, b]));
       this.input = this.$("input");
       this.list = this.$("#list");
       this.state = this.$(".state");
@@ -127,7 +134,7 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
       this.input.placeholder = this.getAttribute("placeholder") || TEXT.placeholder;
       this.input.setAttribute("aria-label", TEXT.placeholder);
       for (const [action, label] of [["copy", TEXT.copy], ["yes", TEXT.helpful], ["no", TEXT.unhelpful], ["back", TEXT.back]]) {
-        this.$(`[data-do=${action}]`).textContent = label;
+        this.buttons[action].textContent = label;
       }
       this.composing = false;
       this.timer = 0;
@@ -144,7 +151,8 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
       this.input.addEventListener("keydown", (event) => this.key(event));
       this.answer.addEventListener("keydown", (event) => { if (event.key === "Escape") { event.preventDefault(); this.close(); } });
       this.answer.addEventListener("click", (event) => {
-        const action = event.target.closest("button")?.dataset.do;
+        const button = event.target.closest("button");
+        const action = Object.keys(this.buttons).find((name) => this.buttons[name] === button);
         if (action === "copy") this.copy();
         else if (action === "yes" || action === "no") this.feedback(action === "yes");
         else if (action === "back") this.close();
@@ -306,8 +314,8 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
         this.opened = { key: item.key, title: article.title, body: article.body, text: null, queryId: this.queryId, query: this.query };
         this.$("h2").textContent = article.title;
         this.$(".body").replaceChildren(cleaned(article.body));
-        for (const button of this.answer.querySelectorAll("button")) button.disabled = false;
-        this.$("[data-do=copy]").textContent = TEXT.copy;
+        for (const button of Object.values(this.buttons)) button.disabled = false;
+        this.buttons.copy.textContent = TEXT.copy;
         this.list.hidden = true;
         this.answer.hidden = false;
         this.answer.focus();
@@ -341,7 +349,7 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
         this.show("error", TEXT.noClipboard);
         return;
       }
-      this.$("[data-do=copy]").textContent = TEXT.copied;
+      this.buttons.copy.textContent = TEXT.copied;
       this.event("copied");
       this.announce("kms-copy");
     }
@@ -349,7 +357,7 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
     async feedback(helpful) {
       const opened = this.opened;
       if (!opened) return;
-      const buttons = [this.$("[data-do=yes]"), this.$("[data-do=no]")];
+      const buttons = [this.buttons.yes, this.buttons.no];
       buttons.forEach((button) => { button.disabled = true; });
       try {
         await this.call("feedback", { body: { key: opened.key, helpful, query: opened.query, query_id: opened.queryId } });
