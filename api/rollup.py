@@ -2,15 +2,17 @@
 one slice of rolled-up rows whatever the log's size.
 
 Invariants:
-* the rows count exactly the calls logged before the mark (:class:`QueryRollupMark`),
-  each once: the periodic :func:`query_log_count` adds the calls logged since the mark
-  (up to ``LAG`` ago: every web process has written its buffer by then) and moves the
-  mark in the same transaction; :func:`query_days_recount` recomputes whole days, up to
-  the same mark, for backfills and repairs;
-* a transaction counts at most ``WINDOW`` of the log, so no write is long (SQLite has one
-  writer: an editor's publish waits for it), and a backlog is caught up window by window;
+* the rows count each logged call once, by the local day it was made, once it was
+  *written* (``QueryLog.written_at``: a web process writes its calls every second, or
+  later after a database outage) before the mark (:class:`QueryRollupMark`); the
+  periodic :func:`query_log_count` adds the calls written since the mark (up to ``LAG``
+  ago, for clocks a little apart) and moves the mark in the same transaction;
+* a recount (the first run, and ``kms_query_rollup --days N``) recomputes whole days up
+  to the mark, one day a transaction, remembering where it is: a run stopped by its time
+  limit is taken up by the next, and the minute's counting waits until it is done;
+* a transaction counts at most ``WINDOW`` of the log or one day, so no write is long
+  (SQLite has one writer: an editor's publish waits for it);
 * every grain is written: per branch or all, per channel or all, per query or all;
-* days are local days (``TIME_ZONE``), as the knowledge team reads them;
 * one rollup runs at a time (``content.tasks.single_run``).
 """
 
@@ -59,10 +61,6 @@ MISSED = Q(kind=QueryKind.ANSWER, answered=False) | (~Q(kind=QueryKind.ANSWER) &
 
 def _mark() -> QueryRollupMark | None:
     return QueryRollupMark.objects.filter(pk=1).first()
-
-
-def _move_mark(through: dt.datetime) -> None:
-    QueryRollupMark.objects.update_or_create(pk=1, defaults={"through": through})
 
 
 def _keys(day: dt.date, kind: str, branch: str, channel: str, query: str) -> Iterator[Key]:
@@ -115,8 +113,9 @@ def _add(calls: Iterable[tuple]) -> int:
 
 
 def query_log_count(*, now: dt.datetime | None = None) -> int | None:
-    """Periodic: add the calls logged since the mark to their days' rows; how many, or
-    None when another rollup holds the lock. The first run counts every logged day."""
+    """Periodic: count the calls written since the mark into their days; how many calls
+    this run counted, or None when another rollup holds the lock. The first run (and a
+    recount stopped midway) counts whole days instead."""
     until = (now or timezone.now()) - LAG
     with single_run(LOCK, timeout=LOCK_SECONDS) as mine:
         if not mine:
@@ -124,49 +123,72 @@ def query_log_count(*, now: dt.datetime | None = None) -> int | None:
         mark = _mark()
         if mark is None:
             first = QueryLog.objects.order_by("created_at").values_list("created_at", flat=True)
-            start = first.first() or until
-            days = (timezone.localdate(until) - timezone.localdate(start)).days + 1
-            _recount(recent_days(now=until, days=max(days, 1)), until)
-            return QueryLog.objects.filter(created_at__lt=until).count()
+            mark = QueryRollupMark.objects.create(
+                pk=1, through=until, recount_from=timezone.localdate(first.first() or until)
+            )
+        if mark.recount_from is not None:
+            return _recount_pending(mark)
         counted, start = 0, mark.through
         while start < until:
             end = min(until, start + WINDOW)
             with transaction.atomic():
                 counted += _add(
-                    QueryLog.objects.filter(created_at__gte=start, created_at__lt=end)
+                    QueryLog.objects.filter(written_at__gte=start, written_at__lt=end)
                     .order_by()
                     .values_list(*CALL_FIELDS)
                     .iterator(chunk_size=BATCH)
                 )
-                _move_mark(end)
+                QueryRollupMark.objects.filter(pk=1).update(through=end)
             start = end
         return counted
 
 
-def query_days_recount(days: Iterable[dt.date], *, now: dt.datetime | None = None) -> int | None:
-    """Recompute the rows of `days` from the log, up to the mark (set now to ``LAG`` ago
-    when there is none yet); how many rows they hold, or None when another rollup holds
-    the lock."""
+def query_days_recount(days: int, *, now: dt.datetime | None = None) -> int | None:
+    """Recount the last `days` local days whole, up to the mark (the first count, every
+    logged day, when there is none yet); how many calls they hold, or None when another
+    rollup holds the lock."""
+    until = (now or timezone.now()) - LAG
     with single_run(LOCK, timeout=LOCK_SECONDS) as mine:
         if not mine:
             return None
+        oldest = recent_days(now=until, days=days)[-1]
         mark = _mark()
-        return _recount(days, mark.through if mark else (now or timezone.now()) - LAG)
+        if mark is None:
+            mark = QueryRollupMark.objects.create(pk=1, through=until, recount_from=oldest)
+        elif mark.recount_from is None or mark.recount_from > oldest:
+            mark.recount_from = oldest
+            mark.save(update_fields=["recount_from"])
+        return _recount_pending(mark)
 
 
-def _recount(days: Iterable[dt.date], through: dt.datetime) -> int:
-    written = 0
-    for day in sorted(set(days)):
+def _recount_pending(mark: QueryRollupMark) -> int:
+    """Recount each day from the mark's ``recount_from`` to the mark's own day, a day a
+    transaction, moving ``recount_from`` with it; how many calls the days hold."""
+    last = timezone.localdate(mark.through)
+    counted = 0
+    day = mark.recount_from
+    while day is not None and day <= last:
+        following = day + dt.timedelta(days=1)
         with transaction.atomic():
             QueryDay.objects.filter(day=day).delete()
-            written += len(QueryDay.objects.bulk_create(_day_rows(day, through), batch_size=BATCH))
-    _move_mark(through)
-    return written
+            rows = QueryDay.objects.bulk_create(_day_rows(day, mark.through), batch_size=BATCH)
+            counted += sum(
+                row.calls
+                for row in rows
+                if row.branch_code == ALL == row.channel and row.query == EVERY_QUERY
+            )
+            QueryRollupMark.objects.filter(pk=1).update(
+                recount_from=following if following <= last else None
+            )
+        day = following
+    return counted
 
 
 def _day_rows(day: dt.date, through: dt.datetime) -> Iterable[QueryDay]:
     start, end = day_bounds(day)
-    logged = QueryLog.objects.filter(created_at__gte=start, created_at__lt=min(end, through))
+    logged = QueryLog.objects.filter(
+        created_at__gte=start, created_at__lt=end, written_at__lt=through
+    )
     for by_branch, by_channel, by_query in GRAINS:
         kept = ["kind"]
         kept += ["branch_code"] * by_branch + ["channel"] * by_channel + ["query"] * by_query

@@ -68,7 +68,10 @@ def fill(total: int, days: int, seed: int = 7, at: dt.datetime | None = None) ->
                     answered=(rng.random() > 0.33) if answer else None,
                     confidence=None,
                     latency_ms=5.0,
-                    created_at=now - dt.timedelta(seconds=rng.randrange(max(days * 86_400, 1))),
+                    created_at=(
+                        made_at := now - dt.timedelta(seconds=rng.randrange(max(days * 86_400, 1)))
+                    ),
+                    written_at=made_at,
                 )
             )
         QueryLog.objects.bulk_create(rows, batch_size=5000)
@@ -112,7 +115,7 @@ def main() -> None:
     report.update(pages(args))
     if not args.keep:
         QueryLog.objects.filter(key_name=KEY_NAME).delete()
-        rollup.query_days_recount(rollup.recent_days(days=args.days + 1))
+        rollup.query_days_recount(args.days + 1)
     print(json.dumps(report))
 
 
@@ -126,7 +129,7 @@ def rolled_up(args: argparse.Namespace) -> dict[str, object]:
     report: dict[str, object] = {"fill_s": round(fill(args.queries, args.days), 1)}
     later = timezone.now() + rollup.LAG
     started = time.perf_counter()
-    if rollup.query_days_recount(rollup.recent_days(days=args.days + 1), now=later) is None:
+    if rollup.query_days_recount(args.days + 1, now=later) is None:
         sys.exit("another rollup holds the lock: wait for it (at most 5 minutes)")
     report["rollup_all_days_s"] = round(time.perf_counter() - started, 1)
     report["rollup_rows"] = QueryDay.objects.count()

@@ -18,6 +18,7 @@ import uuid
 from typing import ClassVar
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api.models.feedback import QUERY_MAX_LENGTH
@@ -54,6 +55,9 @@ class QueryLog(models.Model):
     answered = models.BooleanField(_("answered"), null=True)  # answer calls only
     latency_ms = models.FloatField(_("latency (ms)"))
     created_at = models.DateTimeField(_("time"), db_index=True)
+    # when the row reached the database (api.analytics writes in batches, later after an
+    # outage): what the rollup counts by, so a late row is counted late, not never
+    written_at = models.DateTimeField(_("written"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("logged query")
@@ -141,10 +145,12 @@ class QueryDay(models.Model):
 
 
 class QueryRollupMark(models.Model):
-    """How far :class:`QueryDay` has counted the log: every call logged before
-    ``through``, none after it. One row."""
+    """How far :class:`QueryDay` has counted the log (one row): every call written before
+    ``through`` is counted — except, while a recount runs, in the days from
+    ``recount_from`` on, which the recount counts whole, up to ``through``."""
 
     through = models.DateTimeField(_("counted through"))
+    recount_from = models.DateField(_("recount from"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("query rollup mark")

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from api import rollup
 from api.cockpit import tables
-from api.models import Feedback, QueryDay, QueryLog
+from api.models import Feedback, QueryDay, QueryLog, QueryRollupMark
 from api.models.analytics import ALL, EVERY_QUERY
 from api.services import query_log_prune
 from content import consumers
@@ -52,6 +52,7 @@ def logged(
         answered=answered,
         latency_ms=4.0,
         created_at=timezone.now() - dt.timedelta(days=days_ago) + later,
+        written_at=timezone.now() - dt.timedelta(days=days_ago) + later,
     )
 
 
@@ -72,7 +73,7 @@ def queries(kb) -> None:
 def recount(days: int = 3) -> int | None:
     """Recount the last `days` days as if a minute had passed (the rollup counts calls
     logged ``rollup.LAG`` ago and earlier)."""
-    return rollup.query_days_recount(rollup.recent_days(days=days), now=timezone.now() + MINUTE)
+    return rollup.query_days_recount(days, now=timezone.now() + MINUTE)
 
 
 @pytest.fixture
@@ -114,7 +115,8 @@ def test_the_rollup_counts_calls_and_misses_per_day_and_is_repeatable(queries) -
     assert found[(today - dt.timedelta(days=1), "search", "孕妇险")] == (1, 1)
     assert found[(today, "answer", "今天天气怎么样")] == (1, 1)
     before = QueryDay.objects.count()
-    assert recount() == before
+    assert recount() == 8  # every call of the three days, suggestions too
+    assert QueryDay.objects.count() == before
     assert QueryDay.objects.count() == before
 
 
@@ -135,7 +137,7 @@ def test_counting_each_minute_adds_up_to_a_recount(kb) -> None:
                                                    "query", "calls", "missed"))  # fmt: skip
 
     counted = every_row()
-    rollup.query_days_recount(rollup.recent_days(days=3))
+    rollup.query_days_recount(3, now=first + MINUTE)
     assert every_row() == counted
     asked = [row[5] for row in counted if row[4] == "理赔材料" and row[2] == ALL == row[3]]
     assert sorted(asked) == [1, 1]  # yesterday's and today's
@@ -353,3 +355,25 @@ def test_a_query_that_just_found_nothing_is_offered_before_any_rollup(kb, team: 
 
     assert 'name="q" value="孕妇险"' in html
     assert 'name="q" value="理赔材料"' not in html
+
+
+def test_a_call_written_late_is_counted_late_not_never(kb) -> None:
+    start = timezone.now() + MINUTE
+    rollup.query_log_count(now=start)  # the first count: nothing yet
+    made = logged("退保")  # made now, but written only after an outage, past the mark
+    QueryLog.objects.filter(pk=made.pk).update(written_at=start + MINUTE)
+
+    assert rollup.query_log_count(now=start + 3 * MINUTE) == 1
+
+    counted = QueryDay.objects.get(query="退保", branch_code=ALL, channel=ALL)
+    assert (counted.day, counted.calls) == (timezone.localdate(made.created_at), 1)
+
+
+def test_a_recount_stopped_midway_is_taken_up_by_the_next_run(queries) -> None:
+    mark = QueryRollupMark.objects.get()
+    QueryRollupMark.objects.update(recount_from=mark.through.date() - dt.timedelta(days=1))
+    QueryDay.objects.all().delete()  # what the stopped recount had not redone yet
+
+    assert rollup.query_log_count(now=timezone.now() + 2 * MINUTE) == 8  # both days
+    assert QueryRollupMark.objects.get().recount_from is None
+    assert QueryDay.objects.get(query="理赔材料", branch_code=ALL, channel=ALL).calls == 3

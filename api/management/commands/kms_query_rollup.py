@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, days: int, **options: Any) -> None:
         if not 1 <= days <= 3660:
             raise CommandError("--days: between 1 and 3660")
-        written = rollup.query_days_recount(rollup.recent_days(days=days))
+        written = rollup.query_days_recount(days)
         if written is None:
             raise CommandError("another rollup is running: try again when it is done")
-        self.stdout.write(f"{days} days rolled up: {written} rows")
+        self.stdout.write(f"{days} days recounted: {written} calls")
