@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
 
 from api.auth import key_lookup
@@ -64,6 +65,7 @@ def demo_key() -> str | None:
 
 
 @require_safe
+@never_cache  # the page holds a working key
 def demo(request: HttpRequest) -> HttpResponse:
     if not settings.KMS_WIDGET_DEMO:
         raise Http404("the widget demo is off (KMS_WIDGET_DEMO)")

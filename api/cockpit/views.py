@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -32,7 +34,8 @@ from api.cockpit import charts, tables
 from api.cockpit.tables import Scope, Table
 from content import services
 from content.actors import Actor
-from content.models import Category, Channel, KnowledgeArticle
+from content.limits import QUESTION_MAX_LENGTH
+from content.models import KEY_RE, Category, Channel, KnowledgeArticle
 from content.models.roles import Role
 from content.permissions import branches_user_can
 from content.selectors import AUDIENCES, branch_tree
@@ -42,6 +45,7 @@ from search.queries import Filters
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+EARLIEST = dt.date(2000, 1, 1)  # no query log is older; dates beyond overflow datetime
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -70,6 +74,12 @@ class CockpitFilters(forms.Form):
     def clean(self) -> dict[str, Any]:
         found = super().clean()
         today = timezone.localdate()
+        latest = today + dt.timedelta(days=MAX_DAYS)
+        given = [day for day in (found.get("start"), found.get("end")) if day]
+        if any(not EARLIEST <= day <= latest for day in given):
+            raise ValidationError(
+                _("Dates from %(earliest)s to a year from today.") % {"earliest": EARLIEST}
+            )
         end = found.get("end") or today
         start = found.get("start") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
         if start > end:
@@ -80,7 +90,9 @@ class CockpitFilters(forms.Form):
         return found
 
 
-def _scope(request: HttpRequest) -> tuple[Scope, CockpitFilters]:
+def _scope(request: HttpRequest) -> tuple[Scope, CockpitFilters, bool]:
+    """What the request asks to see, its filter form, and whether the viewer is the
+    knowledge team (every branch)."""
     allowed = viewer_branches(request.user)
     tree = branch_tree()
     choices = tree.codes if allowed is None else sorted(allowed & set(tree.codes))
@@ -93,13 +105,15 @@ def _scope(request: HttpRequest) -> tuple[Scope, CockpitFilters]:
         if chosen:
             below = frozenset(tree.subtree(chosen))
             branches = below if allowed is None else below & allowed
+            if allowed is None and below >= set(tree.codes):
+                branches = None  # the head office and below: the every-branch figures
         scope = Scope(
             form.cleaned_data["start"],
             form.cleaned_data["end"],
             branches,
             form.cleaned_data["channel"] or None,
         )
-    return scope, form
+    return scope, form, allowed is None
 
 
 # Every table the dashboard shows, by the name its CSV export takes, in the page's order;
@@ -118,9 +132,9 @@ TABLES: dict[str, Callable[[Scope], Table]] = {
 HEAD_OFFICE_ONLY = {"review", "pipeline"}
 
 
-def _shown(scope: Scope) -> list[str]:
-    """The names of the tables `scope`'s viewer sees."""
-    return [name for name in TABLES if scope.branches is None or name not in HEAD_OFFICE_ONLY]
+def _shown(*, team: bool) -> list[str]:
+    """The names of the tables the knowledge team, or a branch's editor, sees."""
+    return [name for name in TABLES if team or name not in HEAD_OFFICE_ONLY]
 
 
 def _cell(value: object) -> str:
@@ -141,13 +155,13 @@ def _csv(table: Table, scope: Scope) -> HttpResponse:
 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    scope, form = _scope(request)
+    scope, form, team = _scope(request)
     wanted = request.GET.get("csv")
     if wanted:
-        if wanted not in _shown(scope):
+        if wanted not in _shown(team=team):
             raise Http404(_("No table named %(name)s.") % {"name": wanted})
         return _csv(TABLES[wanted](scope), scope)
-    shown = [TABLES[name](scope) for name in _shown(scope)]
+    shown = [TABLES[name](scope) for name in _shown(team=team)]
     daily = shown[0]
     days = [row[0] for row in daily.rows]
     query = request.GET.copy()
@@ -171,23 +185,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     (_("no-answer rate"), [row[4] for row in daily.rows]),
                 ],
             ),
-            "categories": Category.objects.order_by("path") if scope.branches is None else [],
+            # writing knowledge is the head office's (page permissions decide in the end)
+            "categories": Category.objects.order_by("path") if team else [],
+            "can_write": team,
         },
     )
 
 
-def _question(request: HttpRequest) -> str:
+def _question(request: HttpRequest) -> str | None:
+    """The question a request is about, or None when it is empty, longer than a similar
+    question may be, or holds control characters."""
     question = " ".join(request.POST.get("q", request.GET.get("q", "")).split())
-    if not question or len(question) > 255:
-        raise Http404(_("A question of 1 to 255 characters is needed."))
+    if not question or len(question) > QUESTION_MAX_LENGTH:
+        return None
+    if any(unicodedata.category(character) == "Cc" for character in question):
+        return None
     return question
+
+
+def _bad_question() -> HttpResponse:
+    return HttpResponseBadRequest(
+        _("A question of 1 to %(most)s characters is needed.") % {"most": QUESTION_MAX_LENGTH}
+    )
 
 
 @require_POST
 def draft_from_question(request: HttpRequest) -> HttpResponse:
     """One click: a draft article asking a question readers did not find."""
     question = _question(request)
-    category = Category.objects.filter(pk=request.POST.get("category") or None).first()
+    if question is None:
+        return _bad_question()
+    chosen = request.POST.get("category", "")
+    category = Category.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
     if category is None:
         messages.error(request, _("Choose the new article's category."))
         return redirect("kms_cockpit")
@@ -218,6 +247,8 @@ def question_target(request: HttpRequest) -> HttpResponse:
     button that adds the question to it."""
     viewer_branches(request.user)
     question = _question(request)
+    if question is None:
+        return _bad_question()
     wanted = " ".join(request.GET.get("find", "").split())[:255] or question
     tree = branch_tree()
     try:
@@ -242,6 +273,10 @@ def question_target(request: HttpRequest) -> HttpResponse:
 def question_add(request: HttpRequest, key: str) -> HttpResponse:
     """Second click: the question becomes a similar question of the article, as a draft."""
     question = _question(request)
+    if question is None:
+        return _bad_question()
+    if not KEY_RE.fullmatch(key):
+        raise Http404(_("No article %(key)s.") % {"key": key})
     actor = Actor.editor(request.user)
     try:
         added = services.article_question_add(key, question, actor=actor)
@@ -249,7 +284,7 @@ def question_add(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404(_("No article %(key)s.") % {"key": key}) from error
     except ValidationError as error:
         messages.error(request, "; ".join(error.messages))
-        return redirect(reverse("kms_cockpit_question") + "?" + request.POST.urlencode())
+        return redirect(reverse("kms_cockpit_question") + "?" + urlencode({"q": question}))
     if added:
         messages.success(
             request,

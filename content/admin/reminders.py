@@ -19,14 +19,14 @@ class ReviewDuePanel(Component):
     SHOWN = 15  # the rest: the cockpit's review table
 
     def __init__(self, user: Any) -> None:
-        self.reminders = review_reminders_of(user)
+        self.reminders, self.count = review_reminders_of(user, most=self.SHOWN)
 
     def render_html(self, parent_context: Any = None) -> str:
         return super().render_html(parent_context) if self.reminders else ""
 
     def get_context_data(self, parent_context: Any) -> dict[str, Any]:
         return {
-            "reminders": self.reminders[: self.SHOWN],
-            "count": len(self.reminders),
-            "more": max(0, len(self.reminders) - self.SHOWN),
+            "reminders": self.reminders,
+            "count": self.count,
+            "more": self.count - len(self.reminders),
         }

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from content.models import KnowledgeArticle, ReviewReminder
@@ -27,7 +28,8 @@ def _told(article: KnowledgeArticle, fallback: list[Any]) -> list[Any]:
 
 def review_reminders_create(*, today: dt.date | None = None) -> list[int]:
     """Reminders for every live article whose review date has passed and who has not been
-    told about that date yet; the ids of those made now."""
+    told about that date yet (a few queries, however many are due); the ids of those made
+    now."""
     today = today or timezone.localdate()
     due = (
         KnowledgeArticle.objects.live()
@@ -36,25 +38,29 @@ def review_reminders_create(*, today: dt.date | None = None) -> list[int]:
         .order_by("review_due", "pk")
     )
     superusers = list(get_user_model().objects.filter(is_superuser=True, is_active=True))
-    made: list[int] = []
-    with transaction.atomic():
-        for article in due:
-            for person in _told(article, superusers):
-                reminder, created = ReviewReminder.objects.get_or_create(
-                    article=article, review_due=article.review_due, user=person
-                )
-                if created:
-                    made.append(reminder.pk)
-    return made
-
-
-def review_reminders_of(user: Any) -> list[ReviewReminder]:
-    """`user`'s reminders of live articles still past the same review date (a new date
-    set by an editor settles one)."""
-    return [
-        reminder
-        for reminder in ReviewReminder.objects.filter(user=user, article__live=True)
-        .select_related("article")
-        .order_by("review_due", "article__title")
-        if reminder.article.review_due == reminder.review_due
+    wanted = {
+        (article.pk, article.review_due, person.pk)
+        for article in due
+        for person in _told(article, superusers)
+    }
+    known = set(
+        ReviewReminder.objects.filter(article__in=due).values_list(
+            "article_id", "review_due", "user_id"
+        )
+    )
+    new = [
+        ReviewReminder(article_id=article, review_due=review_due, user_id=user)
+        for article, review_due, user in sorted(wanted - known)
     ]
+    with transaction.atomic():
+        return [reminder.pk for reminder in ReviewReminder.objects.bulk_create(new)]
+
+
+def review_reminders_of(user: Any, *, most: int) -> tuple[list[ReviewReminder], int]:
+    """`user`'s first `most` reminders of live articles still past the same review date
+    (a new date set by an editor settles one), and how many there are."""
+    pending = ReviewReminder.objects.filter(
+        user=user, article__live=True, review_due=F("article__review_due")
+    )
+    shown = list(pending.select_related("article").order_by("review_due", "article__title")[:most])
+    return shown, pending.count() if len(shown) == most else len(shown)

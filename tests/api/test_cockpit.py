@@ -377,3 +377,62 @@ def test_a_recount_stopped_midway_is_taken_up_by_the_next_run(queries) -> None:
     assert rollup.query_log_count(now=timezone.now() + 2 * MINUTE) == 8  # both days
     assert QueryRollupMark.objects.get().recount_from is None
     assert QueryDay.objects.get(query="理赔材料", branch_code=ALL, channel=ALL).calls == 3
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"end": "0001-01-05"},
+        {"start": "9999-12-30", "end": "9999-12-31"},
+        {"start": "0001-01-01", "end": "0001-01-02"},
+    ],
+)
+def test_dates_out_of_range_are_form_errors(queries, team: Client, dates: dict) -> None:
+    page = team.get(COCKPIT, dates)
+    csv_export = team.get(COCKPIT, {**dates, "csv": "recent"})
+
+    assert page.status_code == 200
+    assert 'role="alert"' in page.content.decode()
+    assert csv_export.status_code == 200  # the defaults' rows
+
+
+def test_the_head_office_as_a_branch_is_every_branch(queries, team: Client) -> None:
+    assert rows(team, "top-queries", branch="HQ") == rows(team, "top-queries")
+
+
+def test_bad_questions_categories_and_keys_are_refused_plainly(queries, team: Client) -> None:
+    draft = reverse("kms_cockpit_draft")
+
+    assert team.post(draft, {"q": "孕妇险", "category": "abc"}).url == reverse("kms_cockpit")
+    assert team.post(draft, {"q": "孕妇\x00险", "category": "1"}).status_code == 400
+    assert team.post(draft, {"q": "问" * 201, "category": "1"}).status_code == 400
+    assert team.get(reverse("kms_cockpit_question"), {"q": ""}).status_code == 400
+    add = reverse("kms_cockpit_question_add", args=["KB-0\x00"])
+    assert team.post(add, {"q": "孕妇险"}).status_code == 404
+    assert not KnowledgeArticle.objects.filter(title__contains="孕妇").exists()
+
+
+def test_a_refused_question_does_not_put_the_form_token_in_a_url(queries, team: Client) -> None:
+    full = "\n".join(f"问法{n}" for n in range(50))  # as many similar questions as allowed
+    KnowledgeArticle.objects.filter(key=CLAIMS).update(similar_questions=full)
+    article = KnowledgeArticle.objects.get(key=CLAIMS)
+    article.save_revision()
+
+    response = team.post(
+        reverse("kms_cockpit_question_add", args=[CLAIMS]),
+        {"q": "孕妇险", "csrfmiddlewaretoken": "secret-token"},
+    )
+
+    assert response.status_code == 302
+    assert "secret-token" not in response.url and "q=" in response.url
+
+
+def test_a_branch_editor_is_not_offered_what_only_the_head_office_may_do(
+    kb, gd_editor: Client
+) -> None:
+    logged("孕妇险", found=0)
+
+    html = gd_editor.get(COCKPIT).content.decode()
+
+    assert reverse("kms_cockpit_draft") not in html
+    assert reverse("kms_cockpit_question") not in html

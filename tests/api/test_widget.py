@@ -146,3 +146,9 @@ def test_other_origins_and_other_paths_get_no_cross_origin_headers(
 
     assert "Access-Control-Allow-Origin" not in elsewhere
     assert "Access-Control-Allow-Origin" not in admin
+
+
+def test_the_demo_page_is_never_cached(client: Client, db: None, demo_on: None) -> None:
+    response = client.get("/widget/demo/")
+
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
