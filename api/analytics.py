@@ -104,9 +104,6 @@ def flush() -> int:
             logger.warning("query log buffer full dropped=%d", dropped)
         if not batch:
             return written
-        written_at = timezone.now()
-        for row in batch:
-            row.written_at = written_at
         try:
             QueryLog.objects.bulk_create(batch)
         except DatabaseError:

@@ -18,7 +18,7 @@ import uuid
 from typing import ClassVar
 
 from django.db import models
-from django.utils import timezone
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from api.models.feedback import QUERY_MAX_LENGTH
@@ -55,9 +55,10 @@ class QueryLog(models.Model):
     answered = models.BooleanField(_("answered"), null=True)  # answer calls only
     latency_ms = models.FloatField(_("latency (ms)"))
     created_at = models.DateTimeField(_("time"), db_index=True)
-    # when the row reached the database (api.analytics writes in batches, later after an
-    # outage): what the rollup counts by, so a late row is counted late, not never
-    written_at = models.DateTimeField(_("written"), default=timezone.now, db_index=True)
+    # when the row reached the database, by the database's clock (api.analytics writes in
+    # batches, later after an outage; web hosts' clocks may differ): what the rollup counts
+    # by, so a late row is counted late, not never
+    written_at = models.DateTimeField(_("written"), db_default=Now(), db_index=True)
 
     class Meta:
         verbose_name = _("logged query")

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from api import rollup
+from api import analytics, rollup
 from api.cockpit import tables
 from api.models import Feedback, QueryDay, QueryLog, QueryRollupMark
 from api.models.analytics import ALL, EVERY_QUERY
@@ -436,3 +436,15 @@ def test_a_branch_editor_is_not_offered_what_only_the_head_office_may_do(
 
     assert reverse("kms_cockpit_draft") not in html
     assert reverse("kms_cockpit_question") not in html
+
+
+def test_the_database_stamps_when_a_logged_call_was_written(kb) -> None:
+    analytics.record(
+        "search", query="退保", branch="GD", channel="agent", key_name="desk",
+        result_count=2, top_keys=[CLAIMS], latency_ms=3.0,
+    )  # fmt: skip
+    analytics.flush()
+
+    row = QueryLog.objects.get(query="退保")
+    assert abs(row.written_at - row.created_at) < dt.timedelta(seconds=5)
+    assert rollup.query_log_count(now=timezone.now() + MINUTE) == 1
