@@ -144,14 +144,36 @@ class NoParams(serializers.Serializer):
 # --- bodies -----------------------------------------------------------------------------
 
 
-class QueryId(serializers.UUIDField):
-    """A ``query_id`` as the API gave it: a UUID string (not a number DRF would turn into
-    one)."""
+class _JsonTyped:
+    """A body field that takes only its own JSON type (``json_type``): DRF alone would
+    turn 51 into "51", "yes" or 1 into true, and a number into a UUID."""
+
+    json_type: type
 
     def to_internal_value(self, data: Any) -> Any:
-        if not isinstance(data, str):
-            self.fail("invalid", value=data)
-        return super().to_internal_value(data)
+        if not isinstance(data, self.json_type) or (
+            self.json_type is not bool and isinstance(data, bool)
+        ):
+            self.fail("invalid", value=data)  # type: ignore[attr-defined]
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class JsonString(_JsonTyped, serializers.CharField):
+    json_type = str
+
+
+class JsonKey(_JsonTyped, serializers.RegexField):
+    json_type = str
+
+
+class JsonBoolean(_JsonTyped, serializers.BooleanField):
+    json_type = bool
+
+
+class QueryId(_JsonTyped, serializers.UUIDField):
+    """A ``query_id`` as the API gave it: a UUID string."""
+
+    json_type = str
 
 
 QUERY_ID_HELP = "The query_id of the search, suggest or answer call that found the article."
@@ -160,8 +182,8 @@ QUERY_ID_HELP = "The query_id of the search, suggest or answer call that found t
 class ReaderBody(serializers.Serializer):
     """A body about one article as a reader read it: a field it does not declare is a 400."""
 
-    key = serializers.RegexField(KEY_RE, max_length=32)
-    branch = serializers.CharField(required=False, max_length=BRANCH_CODE_MAX_LENGTH)
+    key = JsonKey(KEY_RE, max_length=32)
+    branch = JsonString(required=False, max_length=BRANCH_CODE_MAX_LENGTH)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
 
     def to_internal_value(self, data: Any) -> Any:
@@ -181,11 +203,9 @@ class ReaderBody(serializers.Serializer):
 
 
 class FeedbackIn(ReaderBody):
-    helpful = serializers.BooleanField()
-    query = serializers.CharField(
-        required=False, allow_blank=True, max_length=QUERY_MAX_LENGTH, default=""
-    )
-    comment = serializers.CharField(
+    helpful = JsonBoolean()
+    query = JsonString(required=False, allow_blank=True, max_length=QUERY_MAX_LENGTH, default="")
+    comment = JsonString(
         required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH, default=""
     )
     query_id = QueryId(required=False, allow_null=True, default=None, help_text=QUERY_ID_HELP)

@@ -186,3 +186,23 @@ def test_a_web_process_writes_its_queries_in_the_background(settings) -> None:
     while not QueryLog.objects.filter(pk=query_id).exists():
         assert time.monotonic() < deadline, "the writer thread never wrote the query"
         time.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"key": CLAIMS, "helpful": "yes"}, "helpful"),
+        ({"key": CLAIMS, "helpful": 1}, "helpful"),
+        ({"key": CLAIMS, "helpful": True, "query": 51}, "query"),
+        ({"key": CLAIMS, "helpful": True, "comment": ["很好"]}, "comment"),
+        ({"key": 100001, "helpful": True}, "key"),
+        ({"key": CLAIMS, "helpful": True, "branch": 1}, "branch"),
+    ],
+)
+def test_feedback_takes_each_field_in_its_own_json_type(api: Api, body: dict, field: str) -> None:
+    response = api.post("feedback", body)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_body" and list(error["details"]) == [field]
+    assert not Feedback.objects.exists()
