@@ -27,12 +27,15 @@ from content.models import Channel
 TOP_KEYS = 5  # the first results kept with a query
 # Four or more digits (full-width too), also as typed in groups: 138-1234-5678,
 # 6222 0212 3456 7890, 12,345,678. Each group step takes a digit, so matching is linear.
-_DIGIT_RUN = re.compile(r"\d(?:[ \-.,]?\d){3,}")
-_DIGIT = re.compile(r"\d")
+# Numbers read out in Chinese numerals (一三八…, 幺 for 1) are masked too: four or more
+# numerals in a row, as no wording of an insurance question has (十, 百, 两 count amounts).
+_DIGIT_RUN = re.compile(r"[\d零〇一二三四五六七八九幺](?:[ \-.,]?[\d零〇一二三四五六七八九幺]){3,}")
+_DIGIT = re.compile(r"[\d零〇一二三四五六七八九幺]")
 
 
 def masked(text: str) -> str:
-    """`text` with every digit of each run of four or more (see ``_DIGIT_RUN``) as #."""
+    """`text` with every digit (or Chinese numeral) of each run of four or more (see
+    ``_DIGIT_RUN``) as #."""
     return _DIGIT_RUN.sub(lambda run: _DIGIT.sub("#", run.group()), text)
 
 
