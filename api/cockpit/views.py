@@ -39,6 +39,7 @@ from content.models import KEY_RE, Category, Channel, KnowledgeArticle
 from content.models.roles import Role
 from content.permissions import branches_user_can
 from content.selectors import AUDIENCES, branch_tree
+from content.services import knowledge_index
 from search import services as search
 from search.backends.base import IndexUnavailable
 from search.queries import Filters
@@ -162,6 +163,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             raise Http404(_("No table named %(name)s.") % {"name": wanted})
         return _csv(TABLES[wanted](scope), scope)
     shown = [TABLES[name](scope) for name in _shown(team=team)]
+    writer = knowledge_index().permissions_for_user(request.user).can_add_subpage()
     daily = shown[0]
     days = [row[0] for row in daily.rows]
     query = request.GET.copy()
@@ -185,9 +187,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     (_("no-answer rate"), [row[4] for row in daily.rows]),
                 ],
             ),
-            # writing knowledge is the head office's (page permissions decide in the end)
-            "categories": Category.objects.order_by("path") if team else [],
-            "can_write": team,
+            # writing knowledge is for those who may add articles (Wagtail's page rights)
+            "categories": Category.objects.order_by("path") if writer else [],
+            "can_write": writer,
         },
     )
 

@@ -448,3 +448,18 @@ def test_the_database_stamps_when_a_logged_call_was_written(kb) -> None:
     row = QueryLog.objects.get(query="退保")
     assert abs(row.written_at - row.created_at) < dt.timedelta(seconds=5)
     assert rollup.query_log_count(now=timezone.now() + MINUTE) == 1
+
+
+def test_the_team_is_offered_drafts_only_where_it_may_add_articles(kb, client: Client) -> None:
+    from django.contrib.auth.models import Permission
+
+    analyst = User.objects.create_user("analyst", "a@example.com", "pw")
+    analyst.groups.add(Group.objects.get(name="分公司用户"))  # admin access, no page rights
+    analyst.user_permissions.add(Permission.objects.get(codename="view_querylog"))
+    client.force_login(analyst)
+    logged("孕妇险", found=0)
+
+    html = client.get(COCKPIT).content.decode()
+
+    assert 'id="kms-pipeline"' in html  # the team's own tables
+    assert reverse("kms_cockpit_draft") not in html
