@@ -322,10 +322,20 @@ LOGGING = {
     "formatters": {
         "kv": {"format": "time=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"},
     },
+    "filters": {"masked": {"()": "kms.logs.MaskedRequestLines"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "kv"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
-        for name in ("kms", "content", "search", "api")
+        **{
+            name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
+            for name in ("kms", "content", "search", "api")
+        },
+        # runserver's request lines: what readers searched for, numbers masked
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["masked"],
+            "level": "INFO",
+            "propagate": False,
+        },
     },
 }
