@@ -12,7 +12,8 @@ Invariants:
   limit is taken up by the next, and the minute's counting waits until it is done;
 * a transaction counts at most ``WINDOW`` of the log or one day, so no write is long
   (SQLite has one writer: an editor's publish waits for it);
-* every grain is written: per branch or all, per channel or all, per query or all;
+* both count through one function (:func:`_add`), into every grain (``GRAINS``): per
+  branch or all, per channel or all, per query or all;
 * one rollup runs at a time (``content.tasks.single_run``).
 """
 
@@ -23,11 +24,10 @@ import itertools
 from collections.abc import Iterable, Iterator
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
-from api.models import QueryDay, QueryKind, QueryLog, QueryRollupMark
-from api.models.analytics import ALL, EVERY_QUERY
+from api.models import QueryDay, QueryLog, QueryRollupMark
+from api.models.analytics import ALL, EVERY_QUERY, missed
 from content.tasks import single_run
 
 LOCK = "query-rollup"  # content.tasks.single_run's name
@@ -55,10 +55,6 @@ def recent_days(*, now: dt.datetime | None = None, days: int = 2) -> list[dt.dat
     return [today - dt.timedelta(days=n) for n in range(days)]
 
 
-# A call missed: a search or suggestion that found nothing, a question with no answer.
-MISSED = Q(kind=QueryKind.ANSWER, answered=False) | (~Q(kind=QueryKind.ANSWER) & Q(result_count=0))
-
-
 def _mark() -> QueryRollupMark | None:
     return QueryRollupMark.objects.filter(pk=1).first()
 
@@ -74,28 +70,19 @@ def _keys(day: dt.date, kind: str, branch: str, channel: str, query: str) -> Ite
         )
 
 
-def _add(calls: Iterable[tuple]) -> int:
-    """Add logged `calls` (``CALL_FIELDS``) to their rows, creating the rows that are new;
-    how many calls."""
+def _add(calls: Iterable[tuple], *, fresh: bool = False) -> int:
+    """Add logged `calls` (``CALL_FIELDS``) to their rows, creating the rows that are new
+    (all of them when the caller has just deleted their days: `fresh`); how many calls."""
     counts: dict[Key, list[int]] = {}
     added = 0
     for created_at, kind, branch, channel, query, found, answered in calls:
-        missed = answered is False if kind == QueryKind.ANSWER else found == 0
+        missing = missed(kind, found, answered)
         for key in _keys(timezone.localdate(created_at), kind, branch, channel, query):
             count = counts.setdefault(key, [0, 0])
             count[0] += 1
-            count[1] += missed
+            count[1] += missing
         added += 1
-    if not counts:
-        return 0
-    days, queries = {key[0] for key in counts}, sorted({key[4] for key in counts})
-    existing = {
-        (row.day, row.kind, row.branch_code, row.channel, row.query): row
-        for start in range(0, len(queries), BATCH // 4)  # within any database's bound
-        for row in QueryDay.objects.filter(
-            day__in=days, query__in=queries[start : start + BATCH // 4]
-        )
-    }
+    existing = {} if fresh else _rows_of(counts)
     changed, new = [], []
     for key, (calls_of, missed_of) in counts.items():
         row = existing.get(key)
@@ -110,6 +97,28 @@ def _add(calls: Iterable[tuple]) -> int:
     QueryDay.objects.bulk_create(new, batch_size=BATCH)
     QueryDay.objects.bulk_update(changed, ["calls", "missed"], batch_size=BATCH)
     return added
+
+
+def _rows_of(keys: Iterable[Key]) -> dict[Key, QueryDay]:
+    """The rows that exist of `keys`."""
+    days, queries = {key[0] for key in keys}, sorted({key[4] for key in keys})
+    return {
+        (row.day, row.kind, row.branch_code, row.channel, row.query): row
+        for start in range(0, len(queries), BATCH // 4)  # within any database's bound
+        for row in QueryDay.objects.filter(
+            day__in=days, query__in=queries[start : start + BATCH // 4]
+        )
+    }
+
+
+def _calls(**written: object) -> Iterator[tuple]:
+    """The logged calls (``CALL_FIELDS``) the filter `written` selects, streamed."""
+    return (
+        QueryLog.objects.filter(**written)
+        .order_by()
+        .values_list(*CALL_FIELDS)
+        .iterator(chunk_size=BATCH)
+    )
 
 
 def query_log_count(*, now: dt.datetime | None = None) -> int | None:
@@ -132,12 +141,7 @@ def query_log_count(*, now: dt.datetime | None = None) -> int | None:
         while start < until:
             end = min(until, start + WINDOW)
             with transaction.atomic():
-                counted += _add(
-                    QueryLog.objects.filter(written_at__gte=start, written_at__lt=end)
-                    .order_by()
-                    .values_list(*CALL_FIELDS)
-                    .iterator(chunk_size=BATCH)
-                )
+                counted += _add(_calls(written_at__gte=start, written_at__lt=end))
                 QueryRollupMark.objects.filter(pk=1).update(through=end)
             start = end
         return counted
@@ -169,39 +173,15 @@ def _recount_pending(mark: QueryRollupMark) -> int:
     day = mark.recount_from
     while day is not None and day <= last:
         following = day + dt.timedelta(days=1)
+        start, end = day_bounds(day)
         with transaction.atomic():
             QueryDay.objects.filter(day=day).delete()
-            rows = QueryDay.objects.bulk_create(_day_rows(day, mark.through), batch_size=BATCH)
-            counted += sum(
-                row.calls
-                for row in rows
-                if row.branch_code == ALL == row.channel and row.query == EVERY_QUERY
+            counted += _add(
+                _calls(created_at__gte=start, created_at__lt=end, written_at__lt=mark.through),
+                fresh=True,
             )
             QueryRollupMark.objects.filter(pk=1).update(
                 recount_from=following if following <= last else None
             )
         day = following
     return counted
-
-
-def _day_rows(day: dt.date, through: dt.datetime) -> Iterable[QueryDay]:
-    start, end = day_bounds(day)
-    logged = QueryLog.objects.filter(
-        created_at__gte=start, created_at__lt=end, written_at__lt=through
-    )
-    for by_branch, by_channel, by_query in GRAINS:
-        kept = ["kind"]
-        kept += ["branch_code"] * by_branch + ["channel"] * by_channel + ["query"] * by_query
-        summed = {
-            "branch_code": None if by_branch else ALL,
-            "channel": None if by_channel else ALL,
-            "query": None if by_query else EVERY_QUERY,
-        }
-        fixed = {name: value for name, value in summed.items() if value is not None}
-        grouped = (
-            logged.order_by()
-            .values(*kept)
-            .annotate(calls=Count("id"), missed=Count("id", filter=MISSED))
-        )
-        for row in grouped.iterator(chunk_size=BATCH):
-            yield QueryDay(day=day, **row, **fixed)

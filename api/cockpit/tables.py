@@ -378,9 +378,5 @@ def recent_queries(scope: Scope) -> Table:
             _("feedback"),
         ),
         rows,
-        offers=[row.query if _missed(row) else None for row in logged],
+        offers=[row.query if row.missed else None for row in logged],
     )
-
-
-def _missed(row: QueryLog) -> bool:
-    return row.answered is False if row.kind == QueryKind.ANSWER else row.result_count == 0

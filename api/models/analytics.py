@@ -45,6 +45,12 @@ class QueryKind(models.TextChoices):
     ANSWER = "answer", _("answer")
 
 
+def missed(kind: str, result_count: int, answered: bool | None) -> bool:
+    """Whether a call missed: a search or suggestion that found nothing, a question that
+    got no answer."""
+    return answered is False if kind == QueryKind.ANSWER else result_count == 0
+
+
 class QueryLog(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=8, choices=QueryKind.choices)
@@ -71,6 +77,10 @@ class QueryLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.query}"
+
+    @property
+    def missed(self) -> bool:
+        return missed(self.kind, self.result_count, self.answered)
 
 
 class ResultAction(models.TextChoices):
