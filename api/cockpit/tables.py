@@ -21,20 +21,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api.models import (
-    Delivery,
-    DeliveryStatus,
     Feedback,
     QueryDay,
     QueryKind,
     QueryLog,
     ResultAction,
     ResultEvent,
-    Subscription,
 )
 from api.models.analytics import ALL, EVERY_QUERY
 from api.rollup import day_bounds
+from api.selectors import subscriptions_counted
 from content import consumers
-from content.models import ChangeEvent, KnowledgeArticle
+from content.models import KnowledgeArticle
 from content.selectors import stale_overrides
 
 TOP = 20
@@ -297,40 +295,23 @@ def overrides_by_branch(scope: Scope) -> Table:
 
 
 def pipeline(scope: Scope) -> Table:
-    """Now, whatever the scope's days: each change-log consumer's lag, and each webhook
-    subscription's status, deliveries being retried and dead letters."""
-    latest = ChangeEvent.objects.aggregate(seq=Max("seq"))["seq"] or 0
+    """Now, whatever the scope's days: each change-log consumer's lag and failed attempts,
+    and each webhook subscription's status, deliveries being retried and dead letters."""
+    states = consumers.states()
     rows: list[tuple] = [
-        (_("consumer"), name, consumers.lag(name), "", "") for name in consumers.registry.names()
+        (_("consumer"), state.name, state.lag, state.failures, "") for state in states
     ]
-    retrying = dict(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING, attempts__gt=0)
-        .values("subscription")
-        .annotate(found=Count("id"))
-        .values_list("subscription", "found")
-    )
-    dead = dict(
-        Delivery.objects.filter(status=DeliveryStatus.DEAD)
-        .values("subscription")
-        .annotate(found=Count("id"))
-        .values_list("subscription", "found")
-    )
-    for subscription in Subscription.objects.order_by("name"):
-        rows.append(
-            (
-                _("webhook"),
-                subscription.name,
-                subscription.get_status_display(),
-                retrying.get(subscription.pk, 0),
-                dead.get(subscription.pk, 0),
-            )
-        )
+    rows += [
+        (_("webhook"), sub.name, sub.get_status_display(), sub.retrying, sub.dead)
+        for sub in subscriptions_counted()
+    ]
+    head = states[0].head if states else 0
     return Table(
         "pipeline",
         _("Publishing pipeline"),
         (_("part"), _("name"), _("lag (events) / status"), _("retrying"), _("dead letters")),
         rows,
-        _("Change log at event %(seq)s.") % {"seq": latest},
+        _("Change log at event %(seq)s.") % {"seq": head},
     )
 
 

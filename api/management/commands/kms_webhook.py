@@ -6,10 +6,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Count, Q
 
 from api.management.options import comma_list, problem_text
-from api.models import DeliveryStatus, Subscription
+from api.selectors import subscriptions_counted
 from api.services import (
     subscription_add,
     subscription_pause,
@@ -74,10 +73,7 @@ class Command(BaseCommand):
         self.stdout.write(subscription.secret)
 
     def _list(self, **options: Any) -> None:
-        counted = Subscription.objects.annotate(
-            pending=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.PENDING)),
-            dead=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.DEAD)),
-        ).order_by("name")
+        counted = subscriptions_counted()
         self.stdout.write(f"{'name':<20} {'status':<7} {'pending':>7} {'dead':>6}  url")
         for sub in counted:
             note = f"  ({sub.paused_reason})" if sub.paused_reason else ""
