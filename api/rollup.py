@@ -14,7 +14,7 @@ Invariants:
   (SQLite has one writer: an editor's publish waits for it);
 * both count through one function (:func:`_add`), into every grain (``GRAINS``): per
   branch or all, per channel or all, per query or all;
-* one rollup runs at a time (``content.tasks.single_run``).
+* one rollup runs at a time (``content.locks.single_run``).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from django.utils import timezone
 
 from api.models import QueryDay, QueryLog, QueryRollupMark
 from api.models.analytics import ALL, EVERY_QUERY, missed
-from content.tasks import single_run
+from content.locks import single_run
 
-LOCK = "query-rollup"  # content.tasks.single_run's name
+LOCK = "query-rollup"  # content.locks.single_run's name
 LOCK_SECONDS = 300
 LAG = dt.timedelta(seconds=30)  # web processes write their logged calls every second
 WINDOW = dt.timedelta(hours=1)

@@ -8,16 +8,13 @@ periodic sweep, so no event is ever skipped). A periodic task that could overlap
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import uuid
-from collections.abc import Iterator
 
 from celery import shared_task
 from django.conf import settings
-from django.core.cache import cache
 
 from content import consumers
+from content.locks import single_run
 from content.notifications import review_due_notify, stale_overrides_notify
 from content.services.releases import releases_due_apply
 from content.services.reminders import review_reminders_create
@@ -25,19 +22,6 @@ from content.services.scheduling import scheduled_publishing_apply
 from content.services.snapshots import effective_dates_apply
 
 logger = logging.getLogger(__name__)
-
-
-@contextlib.contextmanager
-def single_run(name: str, *, timeout: int) -> Iterator[bool]:
-    """Yield True for the one caller holding lock `name` (shared cache: every process in
-    services mode); the lock expires after `timeout` seconds should its holder die."""
-    key, token = f"kms:task-lock:{name}", uuid.uuid4().hex
-    acquired = cache.add(key, token, timeout=timeout)
-    try:
-        yield acquired
-    finally:
-        if acquired and cache.get(key) == token:
-            cache.delete(key)
 
 
 # What the after-commit nudge lets a consumer do at once: where tasks run eagerly, in the

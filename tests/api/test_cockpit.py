@@ -19,8 +19,8 @@ from api.models import Feedback, QueryDay, QueryLog, QueryRollupMark
 from api.models.analytics import ALL, EVERY_QUERY
 from api.services import query_log_prune
 from content import consumers
+from content.locks import single_run
 from content.models import BranchRole, Category, Channel, KnowledgeArticle
-from content.tasks import single_run
 from search import indexing
 from tests.api.conftest import CLAIMS, HIDDEN_IN_SC
 

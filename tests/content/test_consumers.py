@@ -13,9 +13,10 @@ from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from content import consumers
+from content.locks import single_run
 from content.models import ChangeEvent, KnowledgeArticle
 from content.services import publish
-from content.tasks import single_run, time_driven_changes_apply
+from content.tasks import time_driven_changes_apply
 from tests.factories import OPERATOR, BranchFactory, make_article
 
 pytestmark = pytest.mark.django_db

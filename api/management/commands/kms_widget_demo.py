@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from api import widget
-from api.models import ApiKey
-from api.services import apikey_create, apikey_rotate, apikey_update
+from api.management.options import problem_text
 from content.actors import Actor
 
 OPERATOR = Actor.system_context("kms_widget_demo")
@@ -26,36 +26,12 @@ class Command(BaseCommand):
     help = "Create or repair the widget demo page's API key, kept in KMS_DATA_DIR."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        existing = ApiKey.objects.filter(name=widget.DEMO_KEY_NAME).first()
-        if existing is None:
-            issued = apikey_create(
-                actor=OPERATOR,
-                name=widget.DEMO_KEY_NAME,
-                scopes=widget.DEMO_SCOPES,
-                channels=widget.DEMO_CHANNELS,
-            )
-            self._keep(issued.secret)
-        else:
-            # whatever an operator changed, the demo key reads no more than the demo needs
-            apikey_update(
-                existing,
-                actor=OPERATOR,
-                name=widget.DEMO_KEY_NAME,
-                scopes=widget.DEMO_SCOPES,
-                channels=widget.DEMO_CHANNELS,
-                revoked=existing.revoked_at is not None,  # an operator's revocation stands
-            )
-            if existing.revoked_at is not None:
-                raise CommandError(f"the API key {widget.DEMO_KEY_NAME!r} is revoked")
-            if widget.demo_key() is None:
-                self._keep(apikey_rotate(actor=OPERATOR, name=widget.DEMO_KEY_NAME).secret)
+        try:
+            widget.demo_key_ensure(actor=OPERATOR)
+        except ValidationError as error:
+            raise CommandError(problem_text(error)) from error
         base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         where = f"{base}/widget/demo/" if settings.KMS_WIDGET_DEMO else "off (KMS_WIDGET_DEMO)"
         self.stdout.write(
             f"Widget demo: {where}  (key {widget.DEMO_KEY_NAME!r} kept in {widget.demo_key_file()})"
         )
-
-    def _keep(self, secret: str) -> None:
-        path = widget.demo_key_file()
-        path.write_text(secret + "\n", encoding="utf-8")
-        path.chmod(0o600)

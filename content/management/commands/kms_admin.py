@@ -14,6 +14,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
+from content.secret_files import keep_secret, kept_secret
+
 
 class Command(BaseCommand):
     help = "Create the admin superuser if it does not exist, and print its login."
@@ -25,7 +27,8 @@ class Command(BaseCommand):
         secret_file = Path(settings.DATA_DIR) / f"{username}-password.txt"
         user_model = get_user_model()
         user = user_model.objects.filter(username=username).first()
-        if user is None or not secret_file.exists():
+        password = kept_secret(secret_file)
+        if user is None or password is None:
             password = secrets.token_urlsafe(12)
             if user is None:
                 user = user_model.objects.create_superuser(
@@ -34,9 +37,7 @@ class Command(BaseCommand):
             else:
                 user.set_password(password)
                 user.save(update_fields=["password"])
-            secret_file.write_text(password + "\n", encoding="utf-8")
-            secret_file.chmod(0o600)
-        password = secret_file.read_text(encoding="utf-8").strip()
+            keep_secret(secret_file, password)
         base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         self.stdout.write(
             f"Admin login: {base}/admin/  user: {username}  password: {password}\n"
