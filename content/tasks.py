@@ -75,8 +75,9 @@ def overrides_stale_notify(override_ids: list[int]) -> None:
 
 
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
-def review_reminders_send() -> None:
-    """Periodic: tell owners, once, that their articles' review date has passed."""
+def review_reminders_send() -> tuple[int, int]:
+    """Periodic: tell owners, once, that their articles' review date has passed; how many
+    reminders and e-mails."""
     with single_run("review-reminders", timeout=150) as mine:
-        if mine and (made := review_reminders_create()):
-            review_due_notify(made)
+        made = review_reminders_create() if mine else []
+        return len(made), review_due_notify(made) if made else 0

@@ -54,13 +54,14 @@ class Scope:
     def days(self) -> list[dt.date]:
         return [self.start + dt.timedelta(n) for n in range((self.end - self.start).days + 1)]
 
-    def readers(self, *, branch: str = "branch_code", channel: str = "channel") -> Q:
-        """Rows about readers in this scope's branches and channel."""
+    def readers(self) -> Q:
+        """Rows (``branch_code``, ``channel``) about readers in this scope's branches and
+        channel."""
         found = Q()
         if self.branches is not None:
-            found &= Q(**{f"{branch}__in": sorted(self.branches)})
+            found &= Q(branch_code__in=sorted(self.branches))
         if self.channel:
-            found &= Q(**{channel: self.channel})
+            found &= Q(channel=self.channel)
         return found
 
     def between(self, name: str) -> Q:

@@ -50,6 +50,11 @@ EARLIEST = dt.date(2000, 1, 1)  # no query log is older; dates beyond overflow d
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def last_days(end: dt.date) -> tuple[dt.date, dt.date]:
+    """The default range: the ``DEFAULT_DAYS`` days up to `end`."""
+    return end - dt.timedelta(days=DEFAULT_DAYS - 1), end
+
+
 def viewer_branches(user: Any) -> frozenset[str] | None:
     """The branches `user` may see readers of: None for every branch (the knowledge
     team); PermissionDenied for someone who works on none."""
@@ -82,7 +87,7 @@ class CockpitFilters(forms.Form):
                 _("Dates from %(earliest)s to a year from today.") % {"earliest": EARLIEST}
             )
         end = found.get("end") or today
-        start = found.get("start") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
+        start = found.get("start") or last_days(end)[0]
         if start > end:
             raise ValidationError(_("“From” must not be after “To”."))
         if (end - start).days >= MAX_DAYS:
@@ -98,8 +103,7 @@ def _scope(request: HttpRequest) -> tuple[Scope, CockpitFilters, bool]:
     tree = branch_tree()
     choices = tree.codes if allowed is None else sorted(allowed & set(tree.codes))
     form = CockpitFilters(request.GET or None, branches=choices)
-    today = timezone.localdate()
-    scope = Scope(today - dt.timedelta(days=DEFAULT_DAYS - 1), today, allowed)
+    scope = Scope(*last_days(timezone.localdate()), allowed)
     if form.is_bound and form.is_valid():
         chosen = form.cleaned_data["branch"]
         branches = allowed
@@ -279,9 +283,10 @@ def question_add(request: HttpRequest, key: str) -> HttpResponse:
         return _bad_question()
     if not KEY_RE.fullmatch(key):
         raise Http404(_("No article %(key)s.") % {"key": key})
-    actor = Actor.editor(request.user)
     try:
-        added = services.article_question_add(key, question, actor=actor)
+        article, added = services.article_question_add(
+            key, question, actor=Actor.editor(request.user)
+        )
     except KnowledgeArticle.DoesNotExist as error:
         raise Http404(_("No article %(key)s.") % {"key": key}) from error
     except ValidationError as error:
@@ -297,4 +302,4 @@ def question_add(request: HttpRequest, key: str) -> HttpResponse:
         messages.warning(
             request, _("%(key)s already asks “%(question)s”.") % {"question": question, "key": key}
         )
-    return redirect("wagtailadmin_pages:edit", KnowledgeArticle.objects.get(key=key).pk)
+    return redirect("wagtailadmin_pages:edit", article.pk)

@@ -125,18 +125,17 @@ def article_draft_for_question(
 
 
 @content_transaction
-def article_question_add(key: str, question: str, *, actor: Actor) -> bool:
-    """`question` added to the article's similar questions in a new draft revision: what
-    readers see stays as it is until the draft is published. False when the article (as
-    last saved) already asks it."""
+def article_question_add(key: str, question: str, *, actor: Actor) -> tuple[KnowledgeArticle, bool]:
+    """`question` added to the article's similar questions in a new draft revision (what
+    readers see stays as it is until the draft is published), and True; the article and
+    False when it (as last saved) already asks it."""
     article = KnowledgeArticle.objects.select_for_update().get(key=key)
     require_article(actor, "edit", article)
     latest = article.get_latest_revision_as_object()
     question = question.strip()
-    asked = [line.strip() for line in latest.similar_questions.splitlines() if line.strip()]
-    if question in asked or question == latest.title.strip():
-        return False
-    latest.similar_questions = "\n".join([*asked, question])
+    if question in latest.questions or question == latest.title.strip():
+        return article, False
+    latest.similar_questions = "\n".join([*latest.questions, question])
     latest.full_clean()
     latest.save_revision(user=actor.user, log_action=True)
-    return True
+    return article, True

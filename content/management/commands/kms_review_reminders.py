@@ -7,14 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from content.notifications import review_due_notify
-from content.services.reminders import review_reminders_create
+from content.tasks import review_reminders_send
 
 
 class Command(BaseCommand):
     help = "Remind owners of live articles past their review date (once per review date)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        made = review_reminders_create()
-        sent = review_due_notify(made) if made else 0
-        self.stdout.write(f"{len(made)} review reminders, {sent} e-mails")
+        made, sent = review_reminders_send()  # at once, in this process
+        self.stdout.write(f"{made} review reminders, {sent} e-mails")
