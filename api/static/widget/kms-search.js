@@ -109,9 +109,8 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
     return root;
   }
 
-  class ApiError extends Error {
-    constructor(status, message) { super(message); this.status = status; }
-  }
+  /** The API refused, in its own words (anything else is the network's fault). */
+  class ApiError extends Error {}
 
   class KmsSearch extends HTMLElement {
     static get observedAttributes() { return ["branch", "channel"]; }
@@ -191,7 +190,7 @@ button:focus{outline:2px solid var(--a)}button[disabled]{opacity:.6;cursor:defau
         method: body ? "POST" : "GET", headers, signal, body: body ? JSON.stringify({ ...body, ...this.reader() }) : undefined,
       });
       const data = await response.json().catch(() => ({}));
-      if (!response.ok) throw new ApiError(response.status, data.error?.message || `HTTP ${response.status}`);
+      if (!response.ok) throw new ApiError(data.error?.message || `HTTP ${response.status}`);
       return data;
     }
 
