@@ -105,7 +105,13 @@ def test_a_common_word_only_ranks_what_a_rarer_word_found(api: Api, settings) ->
     assert page["facets"]["category"] == {"理赔/进度": 1}
 
 
+def test_a_new_installation_knows_the_common_insurance_synonyms(api: Api) -> None:
+    """The starter glossary (search migration 0002): 索赔 finds the article about 理赔."""
+    assert CLAIMS in keys(api, "索赔")
+
+
 def test_a_glossary_synonym_finds_the_article_at_once(api: Api) -> None:
+    SynonymGroup.objects.all().delete()
     assert CLAIMS not in keys(api, "索赔")
     SynonymGroup.objects.create(terms="理赔/索赔/赔付")
     assert CLAIMS in keys(api, "索赔")
