@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from content.models import BranchOverride, ReviewReminder
 from content.models.roles import BranchRole, Role
@@ -54,25 +57,36 @@ def stale_overrides_notify(override_ids: list[int]) -> int:
     return sent
 
 
-def review_due_notify(reminder_ids: list[int]) -> int:
-    """One e-mail per person listing their articles past review; returns e-mails sent."""
+def review_due_notify(reminders: QuerySet[ReviewReminder]) -> int:
+    """One e-mail per person listing their `reminders`, each marked e-mailed once the mail
+    server took it; a person whose e-mail the server refused keeps theirs unsent (logged)
+    and the others are still told. Returns e-mails sent."""
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     by_person: dict[str, list[ReviewReminder]] = {}
-    reminders = ReviewReminder.objects.filter(pk__in=reminder_ids).select_related("article", "user")
-    for reminder in reminders.order_by("review_due", "article__title"):
-        if reminder.user.email:
-            by_person.setdefault(reminder.user.email, []).append(reminder)
+    for reminder in reminders.select_related("article", "user").order_by(
+        "review_due", "article__title"
+    ):
+        by_person.setdefault(reminder.user.email, []).append(reminder)
+    sent = 0
     for email, due in by_person.items():
         lines = [
             f"- {r.article.key}《{r.article.title}》复核日期 {r.review_due}："
             f"{base}{reverse('wagtailadmin_pages:edit', args=(r.article.pk,))}"
             for r in due
         ]
-        send_mail(
-            subject=f"[KMS] {len(due)} 篇知识已到复核日期",
-            message="以下知识已过复核日期，请复核内容并更新复核日期：\n" + "\n".join(lines) + "\n",
-            from_email=None,
-            recipient_list=[email],
-        )
+        try:
+            send_mail(
+                subject=f"[KMS] {len(due)} 篇知识已到复核日期",
+                message="以下知识已过复核日期，请复核内容并更新复核日期：\n"
+                + "\n".join(lines)
+                + "\n",
+                from_email=None,
+                recipient_list=[email],
+            )
+        except (smtplib.SMTPException, OSError) as error:
+            logger.warning("review due not notified recipient=%s error=%s", email, error)
+            continue
+        ReviewReminder.objects.filter(pk__in=[r.pk for r in due]).update(sent_at=timezone.now())
+        sent += 1
         logger.info("review due notified recipient=%s articles=%d", email, len(due))
-    return len(by_person)
+    return sent

@@ -17,7 +17,7 @@ from content import consumers
 from content.locks import single_run
 from content.notifications import review_due_notify, stale_overrides_notify
 from content.services.releases import releases_due_apply
-from content.services.reminders import review_reminders_create
+from content.services.reminders import review_reminders_create, review_reminders_unsent
 from content.services.scheduling import scheduled_publishing_apply
 from content.services.snapshots import effective_dates_apply
 
@@ -76,8 +76,10 @@ def overrides_stale_notify(override_ids: list[int]) -> None:
 
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
 def review_reminders_send() -> tuple[int, int]:
-    """Periodic: tell owners, once, that their articles' review date has passed; how many
-    reminders and e-mails."""
+    """Periodic: tell owners, once, that their articles' review date has passed (and send
+    what the mail server refused last time); how many new reminders and e-mails."""
     with single_run("review-reminders", timeout=150) as mine:
-        made = review_reminders_create() if mine else []
-        return len(made), review_due_notify(made) if made else 0
+        if not mine:
+            return 0, 0
+        made = review_reminders_create()
+        return len(made), review_due_notify(review_reminders_unsent())

@@ -1,7 +1,8 @@
 """Review reminders: that an article's owner was told its review date has passed.
 
-Invariant: one reminder per article, review date and person — a reminder is sent once,
-and again only when an editor sets a new review date that passes too.
+Invariant: one reminder per article, review date and person — a reminder is e-mailed
+once (``sent_at`` says when; empty until the mail server took it), and again only when an
+editor sets a new review date that passes too.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class ReviewReminder(models.Model):
         on_delete=models.CASCADE,
         related_name="review_reminders",
     )
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review reminder")

@@ -1,9 +1,11 @@
 """Review reminders: the owners of live articles past their review date are told, once.
 
 Invariant: a reminder row is made for each article, review date and person to tell before
-anyone is told (:mod:`content.notifications` e-mails after commit), so a retried or
-overlapping run never tells anyone twice; who is told is the article's owner, else whoever
-last saved it, else every active superuser (imported articles have neither).
+anyone is told, and marked e-mailed only once the mail server took the e-mail
+(:mod:`content.notifications`, after commit): a run the mail server refused is e-mailed
+by the next, and a retried or overlapping run tells nobody twice; who is told is the
+article's owner, else whoever last saved it, else every active superuser (imported
+articles have neither).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from content.models import KnowledgeArticle, ReviewReminder
@@ -54,6 +56,17 @@ def review_reminders_create(*, today: dt.date | None = None) -> list[int]:
     ]
     with transaction.atomic():
         return [reminder.pk for reminder in ReviewReminder.objects.bulk_create(new)]
+
+
+def review_reminders_unsent() -> QuerySet[ReviewReminder]:
+    """Reminders not e-mailed yet to an active person with an address, of live articles
+    still past the same review date (one an editor has re-dated since is not sent)."""
+    return ReviewReminder.objects.filter(
+        sent_at__isnull=True,
+        user__is_active=True,
+        article__live=True,
+        review_due=F("article__review_due"),
+    ).exclude(user__email="")
 
 
 def review_reminders_of(user: Any, *, most: int) -> tuple[list[ReviewReminder], int]:

@@ -49,6 +49,21 @@ def test_an_owner_hears_once_about_each_passed_review_date(owner: User) -> None:
     assert ReviewReminder.objects.filter(article=article).count() == 2
 
 
+def test_a_reminder_the_mail_server_refused_goes_on_the_next_run(owner: User, settings) -> None:
+    """The mail server is down (nothing listens on its port): nobody is told, and the
+    next run, with the server back, tells the owner — once."""
+    owned("KB-900005", owner, TODAY - dt.timedelta(days=1))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+
+    assert review_reminders_send() == (1, 0)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert review_reminders_send() == (0, 1)
+    assert review_reminders_send() == (0, 0)
+    assert len(mail.outbox) == 1 and "KB-900005" in mail.outbox[0].body
+
+
 def test_articles_nobody_owns_are_the_superusers_to_review(owner: User) -> None:
     other = User.objects.create_superuser("lead", "lead@example.com", "pw")
     User.objects.create_superuser("gone", "gone@example.com", "pw", is_active=False)
