@@ -535,6 +535,29 @@ def test_branch_editors_are_emailed_when_hq_makes_their_override_stale(
     assert "办理材料" in message.body
 
 
+def test_hq_publishes_though_the_mail_server_is_down(
+    article: KnowledgeArticle,
+    branches: dict[str, Branch],
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+    caplog: Any,
+) -> None:
+    """Nothing listens on the mail server's port: the publish that made GD's override
+    stale still succeeds (eager tasks run in the editor's request), and the refusal is
+    logged; the override shows stale in the admin all the same."""
+    gd_editor = make_user("gd_editor", "li.ming@gd.example.com")
+    BranchRole.objects.create(user=gd_editor, branch=branches["GD"], role="editor")
+    replace_materials("GD")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_hq(body=hq_body(materials="- 理赔申请书\n- 电子发票"))
+
+    assert BranchOverride.objects.get(branch__code="GD").stale
+    assert "stale override not notified" in caplog.text
+
+
 def test_no_email_when_hq_edits_a_section_no_branch_overrides(
     article: KnowledgeArticle, branches: dict[str, Branch], django_capture_on_commit_callbacks: Any
 ) -> None:
