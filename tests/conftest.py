@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from django.core.cache import caches
@@ -58,3 +59,10 @@ def search_index_dir(settings: pytest.FixtureRequest, tmp_path_factory: pytest.T
     setting on every call)."""
     settings.KMS_SEARCH_INDEX_DIR = tmp_path_factory.mktemp("index")
     return settings.KMS_SEARCH_INDEX_DIR
+
+
+@pytest.fixture
+def mail_server_down(settings: Any) -> None:
+    """E-mail goes over SMTP to a port where nothing listens: every send is refused."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2

@@ -539,7 +539,7 @@ def test_hq_publishes_though_the_mail_server_is_down(
     article: KnowledgeArticle,
     branches: dict[str, Branch],
     django_capture_on_commit_callbacks: Any,
-    settings: Any,
+    mail_server_down: None,
     caplog: Any,
 ) -> None:
     """Nothing listens on the mail server's port: the publish that made GD's override
@@ -548,8 +548,6 @@ def test_hq_publishes_though_the_mail_server_is_down(
     gd_editor = make_user("gd_editor", "li.ming@gd.example.com")
     BranchRole.objects.create(user=gd_editor, branch=branches["GD"], role="editor")
     replace_materials("GD")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
 
     with django_capture_on_commit_callbacks(execute=True):
         publish_hq(body=hq_body(materials="- 理赔申请书\n- 电子发票"))
