@@ -8,11 +8,16 @@ from django.contrib import messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from search import glossary
+from search.best_bets_admin import PromotedResultDeleteBulkAction, PromotedResultViewSet
 from search.models import PromotedResult, SynonymGroup
+from search.permissions import policy
+
+register_permission_policy(PromotedResult, policy)
 
 
 class SynonymGroupViewSet(SnippetViewSet):
@@ -23,15 +28,6 @@ class SynonymGroupViewSet(SnippetViewSet):
     search_fields = ("terms", "note")
 
 
-class PromotedResultViewSet(SnippetViewSet):
-    model = PromotedResult
-    icon = "pick"
-    menu_label = gettext_lazy("Best bets")
-    list_display = ("query", "article", "branch", "order")
-    list_filter = ("branch",)
-    search_fields = ("query",)
-
-
 class SearchTuningGroup(SnippetViewSetGroup):
     menu_label = gettext_lazy("Search")
     menu_icon = "search"
@@ -40,6 +36,7 @@ class SearchTuningGroup(SnippetViewSetGroup):
 
 
 register_snippet(SearchTuningGroup)
+hooks.register("register_bulk_action", PromotedResultDeleteBulkAction, order=1)
 
 
 @hooks.register("after_create_snippet")

@@ -23,8 +23,8 @@ from typing import Any
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_list_or_404, get_object_or_404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -32,11 +32,10 @@ from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.models import TaskState, WorkflowState
 from wagtail.snippets.action_menu import PublishMenuItem, UnpublishMenuItem
-from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
-from wagtail.snippets.views import chooser
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from content.admin.scoped import scoped_chooser_viewset, scoped_delete_bulk_action
 from content.models import Branch, BranchOverride, PublishedArticle, Role
 from content.overrides import hq_section_slugs, override_problems
 from content.permissions import (
@@ -295,47 +294,8 @@ def editable_overrides(request: HttpRequest) -> QuerySet[BranchOverride]:
     return overrides_user_can(request.user, Role.EDITOR).select_related("article", "branch")
 
 
-class ScopedChooseMixin:
-    def get_object_list(self) -> QuerySet[BranchOverride]:
-        return editable_overrides(self.request)  # type: ignore[attr-defined]
-
-
-class OverrideChooseView(ScopedChooseMixin, chooser.ChooseView):
-    pass
-
-
-class OverrideChooseResultsView(ScopedChooseMixin, chooser.ChooseResultsView):
-    pass
-
-
-class OverrideChosenView(chooser.SnippetChosenView):
-    def get_object(self, pk: Any) -> BranchOverride:
-        return editable_overrides(self.request).get(pk=pk)
-
-
-class OverrideChosenMultipleView(chooser.SnippetChosenMultipleView):
-    def get_objects(self, pks: list[str]) -> QuerySet[BranchOverride]:
-        overrides = editable_overrides(self.request).filter(pk__in=pks)
-        if pks and not overrides.exists():
-            raise Http404
-        return overrides
-
-
-class BranchOverrideChooserViewSet(chooser.SnippetChooserViewSet):
-    choose_view_class = OverrideChooseView
-    choose_results_view_class = OverrideChooseResultsView
-    chosen_view_class = OverrideChosenView
-    chosen_multiple_view_class = OverrideChosenMultipleView
-
-
-class BranchOverrideDeleteBulkAction(DeleteBulkAction):
-    """Bulk delete sees only the user's branches' overrides (Wagtail's lists every id it
-    is given, including the ones the user may not delete, by name)."""
-
-    models = [BranchOverride]
-
-    def get_queryset(self, model: type, object_ids: list[str]) -> list[BranchOverride]:  # type: ignore[override]
-        return get_list_or_404(editable_overrides(self.request), pk__in=object_ids)
+BranchOverrideChooserViewSet = scoped_chooser_viewset(editable_overrides)
+BranchOverrideDeleteBulkAction = scoped_delete_bulk_action(BranchOverride, editable_overrides)
 
 
 class BranchOverrideViewSet(SnippetViewSet):

@@ -1,0 +1,69 @@
+"""Snippet choosers and bulk deletes that see only what a user may work on.
+
+Wagtail's snippet chooser lists, and its bulk delete names, every instance of the model it
+is given ids of. For a model whose instances belong to branches (overrides, best bets),
+both are built here from one function of the request giving the instances the user may
+work on; any other id is a 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_list_or_404
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
+from wagtail.snippets.views import chooser
+
+Scope = Callable[[HttpRequest], QuerySet]
+
+
+def scoped_chooser_viewset(scope: Scope) -> type[chooser.SnippetChooserViewSet]:
+    """A snippet chooser viewset whose every view sees only ``scope(request)``."""
+
+    class Choose(chooser.ChooseView):
+        def get_object_list(self) -> QuerySet:
+            return scope(self.request)
+
+    class ChooseResults(chooser.ChooseResultsView):
+        def get_object_list(self) -> QuerySet:
+            return scope(self.request)
+
+    class Chosen(chooser.SnippetChosenView):
+        def get_object(self, pk: Any) -> Model:
+            found = scope(self.request)
+            try:
+                return found.get(pk=pk)
+            except (ValueError, ValidationError, found.model.DoesNotExist) as error:
+                raise Http404 from error
+
+    class ChosenMultiple(chooser.SnippetChosenMultipleView):
+        def get_objects(self, pks: list[str]) -> QuerySet:
+            found = scope(self.request).filter(pk__in=pks)
+            if pks and not found.exists():
+                raise Http404
+            return found
+
+    class ScopedChooserViewSet(chooser.SnippetChooserViewSet):
+        choose_view_class = Choose
+        choose_results_view_class = ChooseResults
+        chosen_view_class = Chosen
+        chosen_multiple_view_class = ChosenMultiple
+
+    return ScopedChooserViewSet
+
+
+def scoped_delete_bulk_action(model: type[Model], scope: Scope) -> type[DeleteBulkAction]:
+    """The snippets' bulk delete for `model`, seeing only ``scope(request)``; register it
+    with ``order=1`` so it replaces Wagtail's own (order 0) for that model."""
+
+    class ScopedDeleteBulkAction(DeleteBulkAction):
+        models = [model]
+
+        def get_queryset(self, model: type, object_ids: list[str]) -> list[Model]:  # type: ignore[override]
+            return get_list_or_404(scope(self.request), pk__in=object_ids)
+
+    return ScopedDeleteBulkAction

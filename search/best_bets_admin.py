@@ -1,0 +1,86 @@
+"""Best bets in the admin, scoped by :mod:`search.permissions`.
+
+Invariants:
+* the listing, the chooser, the bulk actions and every URL that names a best bet see only
+  those the user manages; any other id is a 404 there, as if it did not exist;
+* a user who manages best bets through branch roles only chooses one of their branches
+  (a best bet for every branch is not theirs to make), and a POSTed branch outside them
+  is a form error.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import ObjectList
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from content.admin.scoped import scoped_chooser_viewset, scoped_delete_bulk_action
+from content.models import Branch
+from search.models import PromotedResult
+from search.permissions import policy, reviewed_branches
+
+
+def managed(request: HttpRequest) -> QuerySet[PromotedResult]:
+    """The best bets `request`'s user manages."""
+    found = policy.instances_user_has_permission_for(request.user, "change")
+    return found.select_related("article", "branch")
+
+
+class PromotedResultForm(WagtailAdminModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("branch")
+        if field is None or policy.everywhere(self.for_user, "change"):
+            return
+        field.queryset = Branch.objects.filter(code__in=reviewed_branches(self.for_user))
+        field.queryset = field.queryset.order_by("path")
+        field.required = True
+        field.help_text = gettext_lazy("Only for readers in this branch and below.")
+
+
+def refuse_others(view: Any) -> Any:
+    """Wrap a view whose URL names a best bet: 404 unless the user manages it."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            pk = PromotedResult._meta.pk.to_python(unquote(str(kwargs["pk"])))
+        except ValidationError as error:
+            raise Http404 from error
+        if not managed(request).filter(pk=pk).exists():
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+PromotedResultDeleteBulkAction = scoped_delete_bulk_action(PromotedResult, managed)
+
+
+class PromotedResultViewSet(SnippetViewSet):
+    model = PromotedResult
+    edit_handler = ObjectList(PromotedResult.panels, base_form_class=PromotedResultForm)
+    icon = "pick"
+    menu_label = gettext_lazy("Best bets")
+    list_display = ("query", "article", "branch", "order")
+    list_filter = ("branch",)
+    search_fields = ("query",)
+    chooser_viewset_class = scoped_chooser_viewset(managed)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PromotedResult]:
+        return managed(request)
+
+    def get_urlpatterns(self) -> list:
+        patterns = super().get_urlpatterns()
+        for pattern in patterns:
+            if "pk" in pattern.pattern.regex.groupindex:
+                pattern.callback = refuse_others(pattern.callback)
+        return patterns
