@@ -9,3 +9,6 @@ class ContentConfig(AppConfig):
 
     def ready(self) -> None:
         from content import signals  # noqa: F401  (connects receivers)
+        from content.admin import chosen_ids
+
+        chosen_ids.install()

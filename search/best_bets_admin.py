@@ -22,6 +22,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from content.admin.chosen_ids import ChosenIdsForm
 from content.admin.scoped import scoped_chooser_viewset, scoped_delete_bulk_action
 from content.models import Branch
 from search.models import PromotedResult
@@ -34,7 +35,7 @@ def managed(request: HttpRequest) -> QuerySet[PromotedResult]:
     return found.select_related("article", "branch")
 
 
-class PromotedResultForm(WagtailAdminModelForm):
+class PromotedResultForm(ChosenIdsForm, WagtailAdminModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields.get("branch")

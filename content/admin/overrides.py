@@ -35,6 +35,7 @@ from wagtail.snippets.action_menu import PublishMenuItem, UnpublishMenuItem
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from content.admin.chosen_ids import ChosenIdsForm
 from content.admin.scoped import scoped_chooser_viewset, scoped_delete_bulk_action
 from content.models import Branch, BranchOverride, PublishedArticle, Role
 from content.overrides import hq_section_slugs, override_problems
@@ -62,7 +63,7 @@ MOVE_REFUSED = {
 }
 
 
-class BranchOverrideForm(WagtailAdminModelForm):
+class BranchOverrideForm(ChosenIdsForm, WagtailAdminModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         user = self.for_user

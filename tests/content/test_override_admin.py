@@ -237,3 +237,21 @@ def test_reviewers_see_only_their_branchs_overrides_awaiting_review(tree: dict) 
     assert task.get_task_states_user_can_moderate(gd_reviewer).count() == 1
     assert task.get_task_states_user_can_moderate(sc_reviewer).count() == 0
     assert "KB-500009" in gd.get(reverse("wagtailadmin_home")).content.decode()
+
+
+@pytest.mark.parametrize("wrong", ["x", "1.5", "99999999999999999999999"])
+@pytest.mark.parametrize("field", ["article", "branch"])
+def test_an_override_naming_what_is_no_id_is_a_form_error(
+    tree: dict, field: str, wrong: str
+) -> None:
+    """A hand-made POST: the form again with the field's error, never a server error."""
+    article = make_article(key="KB-500099", body=BODY)
+    client = Client()
+    branch_user(client, "gd_editor", tree["GD"])
+    form = override_form(article.pk, tree["GD"].pk, **{"action-submit": "1"})
+    response = client.post(
+        reverse("wagtailsnippets_content_branchoverride:add"), {**form, field: wrong}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not BranchOverride.objects.exists()

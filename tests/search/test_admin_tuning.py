@@ -119,3 +119,17 @@ def test_the_starter_glossary_is_added_only_to_an_empty_glossary() -> None:
     assert SynonymGroup.objects.count() == len(starter.STARTER_GROUPS)
     for group in SynonymGroup.objects.all():
         group.full_clean()  # each passes the form's checks
+
+
+@pytest.mark.parametrize("wrong", ["x", "1.5", "-1", "99999999999999999999999"])
+@pytest.mark.parametrize("field", ["article", "branch"])
+def test_a_best_bet_naming_what_is_no_id_is_a_form_error(
+    admin: Client, field: str, wrong: str
+) -> None:
+    """A hand-made POST: the form again with its error, never a server error."""
+    article = make_article(key="KB-600005")
+    form = {"query": "理赔材料", "article": article.pk, "branch": "", "order": 0}
+    response = admin.post("/admin/snippets/search/promotedresult/add/", {**form, field: wrong})
+    assert response.status_code == 200
+    assert "error" in response.content.decode()
+    assert not PromotedResult.objects.exists()
