@@ -72,6 +72,16 @@ class SynonymGroup(models.Model):
                     % {"terms": ", ".join(empty)}
                 }
             )
+        if ignored := [term for term in terms if not analysis.tokens(term)]:
+            raise ValidationError(
+                {
+                    "terms": _(
+                        "Search ignores these words (too common to tell articles apart), so "
+                        "they cannot be synonyms: %(terms)s"
+                    )
+                    % {"terms": ", ".join(ignored)}
+                }
+            )
 
 
 QUERY_MAX_LENGTH = 100

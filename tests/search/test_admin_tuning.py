@@ -17,6 +17,10 @@ pytestmark = pytest.mark.django_db
 ADD_GLOSSARY = "/admin/snippets/search/synonymgroup/add/"
 AT_LEAST_TWO = "A synonym group needs at least two different terms."
 NO_WORD_IN_TERMS = "These terms hold no searchable word: %(terms)s"
+IGNORED_WORDS = (
+    "Search ignores these words (too common to tell articles apart), so they cannot be "
+    "synonyms: %(terms)s"
+)
 
 
 def said(message: str) -> str:
@@ -42,7 +46,13 @@ def test_a_synonym_group_is_saved_and_says_which_words_need_a_reindex(admin: Cli
 
 @pytest.mark.parametrize(
     ("terms", "error"),
-    [("理赔", AT_LEAST_TWO), ("理赔/理賠", AT_LEAST_TWO), ("理赔/？？", NO_WORD_IN_TERMS)],
+    [
+        ("理赔", AT_LEAST_TWO),
+        ("理赔/理賠", AT_LEAST_TWO),
+        ("理赔/？？", NO_WORD_IN_TERMS),
+        ("的/了/吗", IGNORED_WORDS),
+        ("理赔/的", IGNORED_WORDS),
+    ],
 )
 def test_a_bad_synonym_group_is_a_form_error(admin: Client, terms: str, error: str) -> None:
     before = SynonymGroup.objects.count()
