@@ -26,11 +26,15 @@ from content.models import Channel
 
 TOP_KEYS = 5  # the first results kept with a query
 # Four or more digits (full-width too), also as typed in groups: 138-1234-5678,
-# 6222 0212 3456 7890, 12,345,678. Each group step takes a digit, so matching is linear.
-# Numbers read out in Chinese numerals (一三八…, 幺 for 1) are masked too: four or more
-# numerals in a row, as no wording of an insurance question has (十, 百, 两 count amounts).
-_DIGIT_RUN = re.compile(r"[\d零〇一二三四五六七八九幺](?:[ \-.,]?[\d零〇一二三四五六七八九幺]){3,}")
-_DIGIT = re.compile(r"[\d零〇一二三四五六七八九幺]")
+# 6222 0212 3456 7890, 12,345,678, 1、3、8、1, and with invisible characters between them
+# (a zero-width space). Each group step takes a digit after at most three separators, so
+# matching is linear. Numbers read out in Chinese numerals (一三八…, 幺 for 1, the
+# financial 壹贰叁…) are masked too: four or more numerals in a row, as no wording of an
+# insurance question has (十, 百, 两 count amounts).
+_NUMERAL = r"\d零〇一二三四五六七八九幺壹贰叁肆伍陆柒捌玖"
+_SEPARATOR = r"\s\-.,、，－—・·\u200b-\u200d\u2060\ufeff"
+_DIGIT_RUN = re.compile(rf"[{_NUMERAL}](?:[{_SEPARATOR}]{{0,3}}[{_NUMERAL}]){{3,}}")
+_DIGIT = re.compile(rf"[{_NUMERAL}]")
 
 
 def masked(text: str) -> str:
