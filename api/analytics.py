@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from api import query_ids
 from api.models import QueryKind, QueryLog, masked
 from api.models.analytics import TOP_KEYS
 from api.models.feedback import QUERY_MAX_LENGTH
@@ -69,7 +70,7 @@ def record(
 ) -> uuid.UUID:
     """Log one call (its query masked) and return the id the client joins feedback by."""
     row = QueryLog(
-        id=uuid.uuid4(),
+        id=query_ids.issue(key_name),
         kind=kind,
         query=masked(query)[:QUERY_MAX_LENGTH],
         branch_code=branch,

@@ -31,7 +31,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from api import analytics
+from api import analytics, query_ids
 from api.auth import BearerKeyAuthentication, HasScope
 from api.errors import COMPACT, error_body
 from api.models import QueryKind, Scope
@@ -511,6 +511,10 @@ class ReaderPost(KeyedView):
         body = self.body(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
+        if data.get("query_id") and not query_ids.issued_to(data["query_id"], request.auth.name):
+            raise exceptions.ValidationError(
+                {"query_id": ["not the query_id of a call made with this API key"]}
+            )
         tree = branch_tree()
         try:
             reader = self.reader(request, data, tree)

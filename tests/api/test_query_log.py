@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 
 import pytest
 from django.db import DatabaseError
@@ -105,8 +106,14 @@ def test_opening_and_copying_a_result_join_its_query(api: Api) -> None:
     assert logged(page["query_id"]).top_keys[0] == CLAIMS
 
 
+def found(api: Api) -> dict:
+    """An event body for what a search `api` made found."""
+    query_id = ask(api, "search", {"q": "理赔材料"}).json()["query_id"]
+    return {"query_id": query_id, "key": CLAIMS, "action": "opened"}
+
+
 def test_a_bad_event_is_a_400_naming_the_field(api: Api) -> None:
-    good = {"query_id": "00000000-0000-4000-8000-000000000000", "key": CLAIMS, "action": "opened"}
+    good = found(api)
     for change, field in (
         ({"action": "printed"}, "action"),
         ({"query_id": "x"}, "query_id"),
@@ -120,7 +127,7 @@ def test_a_bad_event_is_a_400_naming_the_field(api: Api) -> None:
 
 
 def test_a_query_id_must_be_a_uuid_string_and_a_body_branch_is_a_body_error(api: Api) -> None:
-    good = {"query_id": "00000000-0000-4000-8000-000000000000", "key": CLAIMS, "action": "opened"}
+    good = found(api)
     for query_id in (51, True, 2**128 - 1):
         response = api.post("events", {**good, "query_id": query_id})
         assert response.status_code == 400 and "query_id" in response.json()["error"]["details"]
@@ -130,6 +137,23 @@ def test_a_query_id_must_be_a_uuid_string_and_a_body_branch_is_a_body_error(api:
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid_body" and "branch" in error["details"]
+
+
+def test_a_query_id_this_key_was_not_given_is_refused(api: Api, issue) -> None:
+    """Made up, or another key's: feedback and events joined to it would put one client's
+    verdicts on another's queries in the knowledge team's analytics."""
+    other = Api(issue(name="other-bot"))
+    theirs = found(other)
+    for query_id in (theirs["query_id"], "00000000-0000-4000-8000-000000000000"):
+        for path, body in (
+            ("events", {**theirs, "query_id": query_id}),
+            ("feedback", {"key": CLAIMS, "helpful": False, "query_id": query_id}),
+        ):
+            response = api.post(path, body)
+            assert response.status_code == 400, (path, query_id)
+            assert "query_id" in response.json()["error"]["details"]
+    assert not ResultEvent.objects.exists() and not Feedback.objects.exists()
+    assert other.post("events", theirs).status_code == 201  # the key it was given to
 
 
 def test_an_unknown_field_does_not_hide_the_other_errors(api: Api) -> None:
@@ -217,3 +241,14 @@ def test_feedback_takes_each_field_in_its_own_json_type(api: Api, body: dict, fi
     error = response.json()["error"]
     assert error["code"] == "invalid_body" and list(error["details"]) == [field]
     assert not Feedback.objects.exists()
+
+
+def test_query_ids_are_uuids_bound_to_their_key() -> None:
+    from api import query_ids
+
+    given = query_ids.issue("widget")
+    assert given.version == 8 and given.variant == uuid.RFC_4122
+    assert query_ids.issued_to(given, "widget")
+    assert not query_ids.issued_to(given, "widget2")
+    assert not query_ids.issued_to(uuid.UUID(int=given.int ^ 1), "widget")  # one bit off
+    assert len({query_ids.issue("widget") for _ in range(1000)}) == 1000
