@@ -176,7 +176,10 @@ class QueryId(_JsonTyped, serializers.UUIDField):
     json_type = str
 
 
-QUERY_ID_HELP = "The query_id of the search, suggest or answer call that found the article."
+QUERY_ID_HELP = (
+    "The query_id of the search, suggest or answer call, made with this API key, that found "
+    "the article."
+)
 
 
 class ReaderBody(serializers.Serializer):
