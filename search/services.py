@@ -170,8 +170,10 @@ def search(
     if plan.empty:
         found, also_hits = Found(0, [], {}), 0
     elif pinned:
-        # the hits before this page may include the pinned ones: read from the top, drop them
-        found = backend.search(plan, limit=offset + limit + len(pinned))
+        # the hits before this page may include the pinned ones: read from the top, drop
+        # them; the facets count the best bets too, as the count does
+        also = tuple(result.key for result in promoted)
+        found = backend.search(plan, limit=offset + limit + len(pinned), also=also)
         # the asked articles are hits of the plan; best bets may not be
         also_hits = len(asked) + (_scored(plan, promoted)[1] if promoted else 0)
     else:

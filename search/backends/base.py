@@ -62,7 +62,18 @@ class Backend:
         """A fresh index of `records`, switched to once complete; returns how many."""
         raise NotImplementedError
 
-    def search(self, plan: Plan, *, limit: int, offset: int = 0, facets: bool = True) -> Found:
+    def search(
+        self,
+        plan: Plan,
+        *,
+        limit: int,
+        offset: int = 0,
+        facets: bool = True,
+        also: tuple[str, ...] = (),
+    ) -> Found:
+        """One page of the plan's hits, their count and (with `facets`) the facet counts of
+        every hit, and of the articles keyed `also` the filters let through (best bets the
+        plan may not match), each counted once."""
         raise NotImplementedError
 
     def complete(self, prefix: str, filters: Filters, *, limit: int) -> list[Hit]:

@@ -12,6 +12,7 @@ Invariants:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -79,6 +80,26 @@ def filtering(filters: Filters) -> list[Q]:
 def query(plan: Plan) -> Q:
     """The whole query of `plan`: its terms must match once, its filters always."""
     return Q("bool", must=[matching(plan)], filter=filtering(plan.filters))
+
+
+FACET_SCOPE = "scope"
+
+
+def searching(search: Search, plan: Plan, *, facets: bool, also: tuple[str, ...]) -> Search:
+    """The request for `plan`: its query, its total counted exactly, and with `facets` the
+    facet counts of its hits — and of the articles keyed `also` that the filters let
+    through, when given (aggregated in a global scope filtered to both, each once)."""
+    search = search.query(query(plan)).extra(track_total_hits=True)
+    if not facets:
+        return search
+    scope = search.aggs
+    if also:
+        pinned = Q("bool", filter=filtering(dataclasses.replace(plan.filters, keys=also)))
+        either = Q("bool", should=[query(plan), pinned], minimum_should_match=1)
+        scope = scope.bucket(FACET_SCOPE, "global").bucket(FACET_SCOPE, "filter", filter=either)
+    for name in FACETS:
+        scope.bucket(name, "terms", field=name, size=FACET_SIZE)
+    return search
 
 
 class ElasticsearchBackend(Backend):
@@ -196,20 +217,24 @@ class ElasticsearchBackend(Backend):
             for hit in response
         ]
 
-    def search(self, plan: Plan, *, limit: int, offset: int = 0, facets: bool = True) -> Found:
-        search = (
-            self._search().query(query(plan)).extra(track_total_hits=True)[offset : offset + limit]
-        )
-        if facets:
-            for name in FACETS:
-                search.aggs.bucket(name, "terms", field=name, size=FACET_SIZE)
+    def search(
+        self,
+        plan: Plan,
+        *,
+        limit: int,
+        offset: int = 0,
+        facets: bool = True,
+        also: tuple[str, ...] = (),
+    ) -> Found:
+        search = searching(self._search(), plan, facets=facets, also=also)
+        search = search[offset : offset + limit]
         response = self._run(search)
         counted = {}
         if facets:
-            counted = {
-                name: {b.key: b.doc_count for b in response.aggregations[name].buckets}
-                for name in FACETS
-            }
+            buckets = response.aggregations
+            if also:
+                buckets = buckets[FACET_SCOPE][FACET_SCOPE]
+            counted = {name: {b.key: b.doc_count for b in buckets[name].buckets} for name in FACETS}
         return Found(response.hits.total.value, self._hits(response), counted)
 
     def complete(self, prefix: str, filters: Filters, *, limit: int) -> list[Hit]:

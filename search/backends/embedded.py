@@ -13,6 +13,8 @@ Invariants:
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import json
 import os
@@ -315,16 +317,29 @@ class EmbeddedBackend(Backend):
             )
         return hits
 
-    def search(self, plan: Plan, *, limit: int, offset: int = 0, facets: bool = True) -> Found:
+    def search(
+        self,
+        plan: Plan,
+        *,
+        limit: int,
+        offset: int = 0,
+        facets: bool = True,
+        also: tuple[str, ...] = (),
+    ) -> Found:
         searcher = self._index().searcher()
         query = tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, matching(plan)), (tantivy.Occur.Must, _filter(plan.filters))]
         )
         result = searcher.search(query, limit, count=True, offset=offset)
         counted = {}
-        if facets and result.count:
+        if facets and (result.count or also):
+            scope = matched(plan)
+            if also:
+                pinned = _filter(dataclasses.replace(plan.filters, keys=also))
+                should = tantivy.Occur.Should
+                scope = tantivy.Query.boolean_query([(should, scope), (should, pinned)])
             aggregations = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
-            found = searcher.aggregate(matched(plan), aggregations)
+            found = searcher.aggregate(scope, aggregations)
             counted = {
                 name: {b["key"]: b["doc_count"] for b in found[name]["buckets"]} for name in FACETS
             }

@@ -210,6 +210,23 @@ def test_best_bets_page_and_count_like_any_result(api: Api) -> None:
     assert ask(api, "search", {"q": "退保", "tag": "no-such-tag"}).json()["count"] == 0
 
 
+def test_facets_count_best_bets_as_the_count_does(api: Api) -> None:
+    """A best bet the query's words do not match is in the count, so in the facets too."""
+    make_article(key="KB-100201", title="退保手续费", category="保全", tags=["退保"])
+    make_article(key="KB-100202", title="医疗报销单据", category="理赔/医疗", tags=["单据"])
+    pinned = KnowledgeArticle.objects.get(key="KB-100202")
+    PromotedResult.objects.create(query="退保手续费", article=pinned)
+    page = ask(api, "search", {"q": "退保手续费"}).json()
+    assert page["results"][0]["key"] == "KB-100202"
+    assert page["facets"]["category"].get("理赔/医疗") == 1
+    assert page["facets"]["tag"].get("单据") == 1
+    assert sum(page["facets"]["category"].values()) == page["count"]
+    # outside the reader's filters, a best bet is in neither
+    narrowed = ask(api, "search", {"q": "退保手续费", "category": "保全"}).json()
+    assert "理赔/医疗" not in narrowed["facets"]["category"]
+    assert sum(narrowed["facets"]["category"].values()) == narrowed["count"]
+
+
 def test_unpublish_hide_and_expiry_remove_the_document(api: Api) -> None:
     make_article(key="KB-100011", title="退保手续费怎么算", effective_to="2026-12-31")
     make_article(key="KB-100012", title="退保需要多久到账")

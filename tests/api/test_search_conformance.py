@@ -74,3 +74,17 @@ def test_every_engine_follows_publishing(api: Api, engine_name: str) -> None:
     assert [s["key"] for s in suggestions] == ["KB-100021"]
     answer = api.get("answer", {"q": "退保需要多久到账"}).json()
     assert answer["answer"]["key"] == "KB-100021"
+
+
+def test_every_engine_counts_best_bets_in_the_facets(api: Api, engine_name: str) -> None:
+    from content.models import KnowledgeArticle
+    from search.models import PromotedResult
+
+    make_article(key="KB-100022", title="退保手续费", category="保全", tags=["退保"])
+    indexing.rebuild()
+    PromotedResult.objects.create(
+        query="退保手续费", article=KnowledgeArticle.objects.get(key=CLAIMS)
+    )
+    page = api.get("search", {"q": "退保手续费"}).json()
+    assert [r["key"] for r in page["results"]][:2] == [CLAIMS, "KB-100022"]
+    assert page["facets"]["category"] == {"理赔/医疗": 1, "保全": 1}

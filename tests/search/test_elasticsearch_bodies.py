@@ -83,3 +83,25 @@ def test_common_words_only_add_to_the_score() -> None:
         {"bool": {"should": [{"term": {"text": {"value": "退保"}}}], "minimum_should_match": 1}}
     ]
     assert body["should"] == [{"term": {"text": {"value": "保险"}}}]
+
+
+def test_facets_of_the_hits_and_of_best_bets_the_query_may_not_match() -> None:
+    from elasticsearch.dsl import Search
+
+    from search.backends.elasticsearch import FACET_SCOPE, searching
+
+    plan = Plan((Term((("理赔",),)),), {}, Filters("GD", ("public",)), BOOSTS)
+    plain = searching(Search(), plan, facets=True, also=()).to_dict()
+    assert set(plain["aggs"]) == {"category", "products", "tags"}  # over the hits
+    assert plain["track_total_hits"] is True
+    body = searching(Search(), plan, facets=True, also=("KB-9",)).to_dict()
+    scope = body["aggs"][FACET_SCOPE]
+    assert scope["global"] == {}  # every document, then only the hits and the best bets:
+    either = scope["aggs"][FACET_SCOPE]["filter"]["bool"]
+    assert either["minimum_should_match"] == 1
+    hits, pinned = either["should"]
+    assert hits == query(plan).to_dict()
+    assert {"terms": {"key": ["KB-9"]}} in pinned["bool"]["filter"]  # readable ones only:
+    assert {"terms": {"audience": ["public"]}} in pinned["bool"]["filter"]
+    assert set(scope["aggs"][FACET_SCOPE]["aggs"]) == {"category", "products", "tags"}
+    assert "aggs" not in searching(Search(), plan, facets=False, also=("KB-9",)).to_dict()
