@@ -14,7 +14,6 @@ Invariants:
 from __future__ import annotations
 
 import dataclasses
-
 import hashlib
 import json
 import os
