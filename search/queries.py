@@ -135,6 +135,7 @@ class Plan:
 
 
 SYNONYMS_MAX = 24  # alternatives a query word brings at most, the glossary's first
+SYNONYMS_PER_QUERY = 64  # and a whole query, its first words' first: bounded work
 # A synonym counts this much of the word typed, and a text holding several alternatives
 # of one word counts as holding the best of them (max, not sum): adding 理赔/索赔/赔付 to
 # the glossary must not rank an article that says all three above one about 理赔.
@@ -161,10 +162,13 @@ def plan(
     text = analysis.normalise(text)
     meant = analysis.corrected(text, normalised=True)
     terms: dict[str, Term] = {}
+    budget = SYNONYMS_PER_QUERY
     for token in analysis.tokens(meant, normalised=True):
         if token not in terms:
             others = [alt for alt in synonyms.get(token, ()) if alt != (token,)]
-            terms[token] = Term(((token,), *others[:SYNONYMS_MAX]))
+            others = others[: min(SYNONYMS_MAX, budget)]
+            budget -= len(others)
+            terms[token] = Term(((token,), *others))
     asked = (meant,) if meant == text else (meant, text)
     loose = {
         SOUND_FIELD: tuple(dict.fromkeys(analysis.sounds(meant, normalised=True))),
