@@ -13,6 +13,7 @@ from search import analysis
 
 TERMS_MAX = 30
 TERM_MAX_LENGTH = 40
+TERMS_TEXT_MAX_LENGTH = 2000  # room for TERMS_MAX terms and separators, and no more
 
 
 def glossary_terms(text: str) -> list[str]:
@@ -29,6 +30,7 @@ class SynonymGroup(models.Model):
 
     terms = models.TextField(
         _("terms"),
+        max_length=TERMS_TEXT_MAX_LENGTH,
         help_text=_("Words that mean the same, separated by / or commas, e.g. 理赔/索赔/赔付."),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
