@@ -23,7 +23,11 @@ from wagtail.admin.panels import ObjectList
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from content.admin.chosen_ids import ChosenIdsForm
-from content.admin.scoped import scoped_chooser_viewset, scoped_delete_bulk_action
+from content.admin.scoped import (
+    guard_object_urls,
+    scoped_chooser_viewset,
+    scoped_delete_bulk_action,
+)
 from content.models import Branch
 from search.models import PromotedResult
 from search.permissions import policy, reviewed_branches
@@ -80,8 +84,4 @@ class PromotedResultViewSet(SnippetViewSet):
         return managed(request)
 
     def get_urlpatterns(self) -> list:
-        patterns = super().get_urlpatterns()
-        for pattern in patterns:
-            if "pk" in pattern.pattern.regex.groupindex:
-                pattern.callback = refuse_others(pattern.callback)
-        return patterns
+        return guard_object_urls(super().get_urlpatterns(), refuse_others)

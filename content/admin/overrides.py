@@ -36,7 +36,11 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from content.admin.chosen_ids import ChosenIdsForm
-from content.admin.scoped import scoped_chooser_viewset, scoped_delete_bulk_action
+from content.admin.scoped import (
+    guard_object_urls,
+    scoped_chooser_viewset,
+    scoped_delete_bulk_action,
+)
 from content.models import Branch, BranchOverride, PublishedArticle, Role
 from content.overrides import hq_section_slugs, override_problems
 from content.permissions import (
@@ -326,11 +330,7 @@ class BranchOverrideViewSet(SnippetViewSet):
         return editable_overrides(request)
 
     def get_urlpatterns(self) -> list:
-        patterns = super().get_urlpatterns()
-        for pattern in patterns:
-            if "pk" in pattern.pattern.regex.groupindex:
-                pattern.callback = refuse_other_branches(pattern.callback)
-        return patterns
+        return guard_object_urls(super().get_urlpatterns(), refuse_other_branches)
 
 
 # Every other view class of the snippet viewset (and any Wagtail adds later) asks its

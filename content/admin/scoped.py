@@ -21,6 +21,15 @@ from wagtail.snippets.views import chooser
 Scope = Callable[[HttpRequest], QuerySet]
 
 
+def guard_object_urls(patterns: list, guard: Callable[[Any], Any]) -> list:
+    """`patterns` (a viewset's) with every view whose URL names an instance (``pk``)
+    wrapped by `guard`, whatever the view: one Wagtail adds later is guarded too."""
+    for pattern in patterns:
+        if "pk" in pattern.pattern.regex.groupindex:
+            pattern.callback = guard(pattern.callback)
+    return patterns
+
+
 def scoped_chooser_viewset(scope: Scope) -> type[chooser.SnippetChooserViewSet]:
     """A snippet chooser viewset whose every view sees only ``scope(request)``."""
 

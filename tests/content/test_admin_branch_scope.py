@@ -14,13 +14,14 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 
 from content.models import BranchOverride, BranchRole
 from tests.content.test_override_admin import BODY, branch_user, denied, override_form
 from tests.factories import make_article
+from tests.urls import served_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -107,21 +108,11 @@ class Route:
         return reverse(f"{self.namespace}:{self.name}", kwargs=kwargs)
 
 
-def _patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, URLPattern]]:
-    found = []
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            found += _patterns(entry, entry.namespace or namespace)
-        else:
-            found.append((namespace, entry))
-    return found
-
-
 def served_routes() -> list[Route]:
     """The override URLs the project serves, read from the URL configuration itself."""
     routes = [
         Route(namespace, pattern.name, tuple(pattern.pattern.regex.groupindex))
-        for namespace, pattern in _patterns(get_resolver())
+        for namespace, pattern in served_patterns()
         if namespace in (VIEWSET, CHOOSER)
     ]
     routes += [

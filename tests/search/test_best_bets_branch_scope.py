@@ -11,11 +11,12 @@ import json
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from content.models import BranchRole
 from search.models import PromotedResult
 from tests.factories import BranchFactory, make_article
+from tests.urls import served_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -61,16 +62,6 @@ def form(article: object, branch: object, query: str = "广东退保") -> dict:
     return {"query": query, "article": article.pk, "branch": branch or "", "order": 0}
 
 
-def _patterns(resolver: URLResolver, namespace: str = "") -> list[tuple[str, URLPattern]]:
-    found = []
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            found += _patterns(entry, entry.namespace or namespace)
-        else:
-            found.append((namespace, entry))
-    return found
-
-
 def test_a_branch_reviewer_lists_and_edits_only_their_branchs_best_bets(
     gd_reviewer: Client, bets: dict
 ) -> None:
@@ -86,7 +77,7 @@ def test_every_url_naming_another_branchs_best_bet_is_a_404(
 ) -> None:
     routes = [
         (namespace, pattern)
-        for namespace, pattern in _patterns(get_resolver())
+        for namespace, pattern in served_patterns()
         if namespace == VIEWSET and "pk" in pattern.pattern.regex.groupindex
     ]
     assert {pattern.name for _, pattern in routes} >= {"edit", "delete", "copy", "history"}
