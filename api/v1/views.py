@@ -76,6 +76,7 @@ _ERRORS = {
     403: OpenApiResponse(out.ErrorOut, description="Outside the key's scopes or branches."),
     304: OpenApiResponse(description="Not modified: If-None-Match holds the current ETag."),
     404: OpenApiResponse(out.ErrorOut, description="Unknown, or not readable by this key."),
+    411: OpenApiResponse(out.ErrorOut, description="A chunked body: send a Content-Length."),
     429: OpenApiResponse(out.ErrorOut, description="Too many requests; see Retry-After."),
     503: OpenApiResponse(out.ErrorOut, description="The search index is being rebuilt."),
 }
@@ -91,8 +92,8 @@ def documented(params: type | None, ok: Any, *, codes: tuple[int, ...] = (), **e
 
 def created(body: type, answer: type) -> Any:
     """extend_schema for a POST that creates: `body` in, 201 with `answer` out, or an error
-    every keyed endpoint can give."""
-    errors = {code: _ERRORS[code] for code in (400, 401, 403, 429)}
+    every keyed endpoint can give, or 411 for a body sent without its length."""
+    errors = {code: _ERRORS[code] for code in (400, 401, 403, 411, 429)}
     return extend_schema(request=body, responses={201: answer, **errors})
 
 
@@ -496,6 +497,17 @@ def _content_length(request: Request) -> int:
         return 0
 
 
+class LengthRequired(exceptions.APIException):
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_code = "length_required"
+    default_detail = "send the body with a Content-Length header (chunked bodies are not read)"
+
+
+def _chunked_without_length(request: Request) -> bool:
+    chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    return chunked and not request.META.get("CONTENT_LENGTH")
+
+
 class ReaderPost(KeyedView):
     """A reader's report about one article they may read (in their branch and channel)."""
 
@@ -506,6 +518,8 @@ class ReaderPost(KeyedView):
         """The reader, the article's key and the validated body; a 400 for an article the
         reader cannot read, as for one that does not exist."""
         validated(out.NoParams, request.query_params)
+        if _chunked_without_length(request):
+            raise LengthRequired
         if _content_length(request) > FEEDBACK_MAX_BYTES:
             raise exceptions.ValidationError({"body": [f"at most {FEEDBACK_MAX_BYTES} bytes"]})
         body = self.body(data=request.data)

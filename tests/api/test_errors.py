@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -243,6 +244,16 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(api: Api) -> None:
 
     assert response.status_code == 400
     assert "body" in response.json()["error"]["details"]
+
+
+def test_a_chunked_body_is_a_411_asking_for_its_length(api: Api) -> None:
+    """A body sent in chunks, with no Content-Length, reads as empty here: it is refused
+    as such, not answered as if the client had forgotten its fields."""
+    body = json.dumps({"key": CLAIMS, "helpful": True})
+    response = api.post("feedback", body, HTTP_TRANSFER_ENCODING="chunked", CONTENT_LENGTH="")
+
+    assert response.status_code == 411
+    assert response.json()["error"]["code"] == "length_required"
 
 
 def test_the_api_speaks_english_whatever_the_admin_speaks(api: Api) -> None:
