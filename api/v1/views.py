@@ -24,7 +24,12 @@ from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -509,10 +514,20 @@ def _chunked_without_length(request: Request) -> bool:
 
 
 class ReaderPost(KeyedView):
-    """A reader's report about one article they may read (in their branch and channel)."""
+    """A reader's report about one article they may read (in their branch and channel):
+    its `body` validated, then :meth:`record`-ed and answered 201 with `answer`."""
 
     required_scope = Scope.FEEDBACK
     body: ClassVar[type[serializers.Serializer]]
+    answer: ClassVar[type[serializers.Serializer]]
+
+    def post(self, request: Request) -> Response:
+        reader, key, data = self.article_body(request)
+        stored = self.record(request, reader, key, data)
+        return Response(self.answer(stored).data, status=status.HTTP_201_CREATED)
+
+    def record(self, request: Request, reader: Reader, key: str, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
 
     def article_body(self, request: Request) -> tuple[Reader, str, dict[str, Any]]:
         """The reader, the article's key and the validated body; a 400 for an article the
@@ -546,15 +561,15 @@ class ReaderPost(KeyedView):
         return reader, article.key, data
 
 
+@extend_schema_view(post=created(out.FeedbackIn, out.FeedbackOut))
 class FeedbackCreate(ReaderPost):
     """A reader's verdict on an article (helpful or not), with the query that found it."""
 
     body = out.FeedbackIn
+    answer = out.FeedbackOut
 
-    @created(out.FeedbackIn, out.FeedbackOut)
-    def post(self, request: Request) -> Response:
-        reader, key, data = self.article_body(request)
-        feedback = feedback_record(
+    def record(self, request: Request, reader: Reader, key: str, data: dict[str, Any]) -> Any:
+        return feedback_record(
             key=request.auth,
             article_key=key,
             helpful=data["helpful"],
@@ -564,19 +579,18 @@ class FeedbackCreate(ReaderPost):
             comment=data["comment"],
             query_id=data["query_id"],
         )
-        return Response(out.FeedbackOut(feedback).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(post=created(out.ResultEventIn, out.ResultEventOut))
 class ResultEventCreate(ReaderPost):
     """A reader opened a result of a search, suggest or answer call, or copied its answer:
     joined to the call by its query_id in the knowledge team's analytics."""
 
     body = out.ResultEventIn
+    answer = out.ResultEventOut
 
-    @created(out.ResultEventIn, out.ResultEventOut)
-    def post(self, request: Request) -> Response:
-        reader, key, data = self.article_body(request)
-        event = result_event_record(
+    def record(self, request: Request, reader: Reader, key: str, data: dict[str, Any]) -> Any:
+        return result_event_record(
             key=request.auth,
             article_key=key,
             action=data["action"],
@@ -584,7 +598,6 @@ class ResultEventCreate(ReaderPost):
             channel=reader.channel,
             query_id=data["query_id"],
         )
-        return Response(out.ResultEventOut(event).data, status=status.HTTP_201_CREATED)
 
 
 def takes_no_parameters(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
