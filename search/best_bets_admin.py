@@ -14,7 +14,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
@@ -22,7 +21,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from content.admin.chosen_ids import ChosenIdsForm
+from content.admin.chosen_ids import is_id
 from content.admin.scoped import (
     guard_object_urls,
     scoped_chooser_viewset,
@@ -39,7 +38,7 @@ def managed(request: HttpRequest) -> QuerySet[PromotedResult]:
     return found.select_related("article", "branch")
 
 
-class PromotedResultForm(ChosenIdsForm, WagtailAdminModelForm):
+class PromotedResultForm(WagtailAdminModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields.get("branch")
@@ -56,11 +55,8 @@ def refuse_others(view: Any) -> Any:
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            pk = PromotedResult._meta.pk.to_python(unquote(str(kwargs["pk"])))
-        except ValidationError as error:
-            raise Http404 from error
-        if not managed(request).filter(pk=pk).exists():
+        pk = unquote(str(kwargs["pk"]))
+        if not is_id(pk) or not managed(request).filter(pk=pk).exists():
             raise Http404
         return view(request, *args, **kwargs)
 

@@ -1,27 +1,31 @@
-"""Forms posted with a chooser id that is no id.
+"""Forms posted with a chosen id that is no id.
 
-A chooser field posts the id of what was chosen. A hand-made POST may send ``x``, ``1.5``
+A choice field posts the id of what was chosen. A hand-made POST may send ``x``, ``1.5``
 or an integer past 64 bits instead. Wagtail's chooser widgets look the posted value up
 again to show what was chosen when the form comes back with its errors, and raised on such
-a value (a 500); and an integer past 64 bits crashes the form's own lookup of a page
-(SQLite's driver refuses it, PostgreSQL aborts the transaction: Django guards integer
-fields against overflow, not the one-to-one key that is a page type's id).
+a value (a 500); and an integer past 64 bits crashed the form field's own lookup (SQLite's
+driver refuses it, PostgreSQL aborts the transaction: Django guards an integer field's
+exact lookups against overflow, not ``in`` lookups nor the one-to-one key that is a page
+type's id).
 
-Invariant: a value that is no id reads as no choice. The form says the choice is not
-valid (:class:`ChosenIdsForm`), and the widget shows nothing chosen (:func:`install`).
+Invariant, once :func:`install` ran (content's ``ready``): for a model with an integer
+key, a posted value that is no id is the field's "not a valid choice" error before any
+lookup, and a chooser widget shows it as nothing chosen.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from wagtail.admin.widgets.chooser import BaseChooser
 
 ID_MAX = 2**63 - 1  # the largest id a 64-bit integer column holds
-NO_SUCH_ID = "0"  # ids start at 1: "not one of the available choices"
+INTEGER_KEYS = frozenset({"AutoField", "BigAutoField", "IntegerField", "BigIntegerField"})
 
 
 def is_id(value: Any) -> bool:
@@ -33,43 +37,59 @@ def is_id(value: Any) -> bool:
     return 0 < number <= ID_MAX
 
 
-def install() -> None:
-    """Make every chooser widget show a value that is no id as nothing chosen (once)."""
-    looked_up = BaseChooser.get_instance
-    if getattr(looked_up, "tolerates_non_ids", False):
+def _keyed_by_integer(field: ModelChoiceField) -> bool:
+    """Whether `field` chooses by an integer column (a page type's key is its page's)."""
+    meta = field.queryset.model._meta
+    key = meta.get_field(field.to_field_name) if field.to_field_name else meta.pk
+    while key.is_relation:
+        key = key.target_field
+    return key.get_internal_type() in INTEGER_KEYS
+
+
+def _patch(owner: type, name: str, make: Callable[[Callable], Callable]) -> None:
+    original = getattr(owner, name)
+    if getattr(original, "refuses_non_ids", False):
         return
-
-    @functools.wraps(looked_up)
-    def get_instance(self: BaseChooser, value: Any) -> Any:
-        if value is None or isinstance(value, Model) or is_id(value):
-            return looked_up(self, value)
-        return None
-
-    get_instance.tolerates_non_ids = True  # type: ignore[attr-defined]
-    BaseChooser.get_instance = get_instance
+    patched = functools.wraps(original)(make(original))
+    patched.refuses_non_ids = True  # type: ignore[attr-defined]
+    setattr(owner, name, patched)
 
 
-class ChosenIdsForm:
-    """Mixed into an admin model form: a posted choice that is no id is the field's
-    "not a valid choice" error, and nothing is looked up with it."""
+def _no_id(value: Any) -> bool:
+    return value is not None and not isinstance(value, Model) and not is_id(value)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:  # type: ignore[attr-defined]
-            return
-        fields = self.fields.items()  # type: ignore[attr-defined]
-        names = [
-            self.add_prefix(name)  # type: ignore[attr-defined]
-            for name, field in fields
-            if isinstance(field, ModelChoiceField)
-            and not isinstance(field, ModelMultipleChoiceField)
-        ]
-        data = self.data  # type: ignore[has-type]
-        posted = {name: data.get(name) for name in names}
-        wrong = [
-            name for name, value in posted.items() if value not in (None, "") and not is_id(value)
-        ]
-        if wrong:
-            self.data = data.copy()
-            for name in wrong:
-                self.data[name] = NO_SUCH_ID
+
+def install() -> None:
+    """Patch, once, Wagtail's chooser widgets and Django's model choice fields."""
+
+    def get_instance(original: Callable) -> Callable:
+        def looked_up(self: BaseChooser, value: Any) -> Any:
+            return None if _no_id(value) else original(self, value)
+
+        return looked_up
+
+    def to_python(original: Callable) -> Callable:
+        def checked(self: ModelChoiceField, value: Any) -> Any:
+            if value not in self.empty_values and _keyed_by_integer(self) and _no_id(value):
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            return original(self, value)
+
+        return checked
+
+    def check_values(original: Callable) -> Callable:
+        def checked(self: ModelMultipleChoiceField, value: Iterable[Any]) -> Any:
+            if _keyed_by_integer(self):
+                for pk in value:
+                    if _no_id(pk):
+                        raise ValidationError(
+                            self.error_messages["invalid_pk_value"],
+                            code="invalid_pk_value",
+                            params={"pk": pk},
+                        )
+            return original(self, value)
+
+        return checked
+
+    _patch(BaseChooser, "get_instance", get_instance)
+    _patch(ModelChoiceField, "to_python", to_python)
+    _patch(ModelMultipleChoiceField, "_check_values", check_values)

@@ -21,9 +21,8 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +34,7 @@ from wagtail.snippets.action_menu import PublishMenuItem, UnpublishMenuItem
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from content.admin.chosen_ids import ChosenIdsForm
+from content.admin.chosen_ids import is_id
 from content.admin.scoped import (
     guard_object_urls,
     scoped_chooser_viewset,
@@ -67,7 +66,7 @@ MOVE_REFUSED = {
 }
 
 
-class BranchOverrideForm(ChosenIdsForm, WagtailAdminModelForm):
+class BranchOverrideForm(WagtailAdminModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         user = self.for_user
@@ -158,10 +157,9 @@ def branch_forbidden(request: HttpRequest, branch: Any) -> HttpResponse:
 
 
 def _branch_of_override(quoted_pk: Any) -> Branch | None:
-    try:
-        pk = BranchOverride._meta.pk.to_python(unquote(str(quoted_pk)))
-    except ValidationError:
-        return None  # not an id at all: the view answers 404
+    pk = unquote(str(quoted_pk))
+    if not is_id(pk):
+        raise Http404  # not an id at all
     return Branch.objects.filter(overrides__pk=pk).first()
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_list_or_404
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views import chooser
+
+from content.admin.chosen_ids import is_id
 
 Scope = Callable[[HttpRequest], QuerySet]
 
@@ -44,14 +45,16 @@ def scoped_chooser_viewset(scope: Scope) -> type[chooser.SnippetChooserViewSet]:
     class Chosen(chooser.SnippetChosenView):
         def get_object(self, pk: Any) -> Model:
             found = scope(self.request)
+            if not is_id(pk):
+                raise Http404
             try:
                 return found.get(pk=pk)
-            except (ValueError, ValidationError, found.model.DoesNotExist) as error:
+            except found.model.DoesNotExist as error:
                 raise Http404 from error
 
     class ChosenMultiple(chooser.SnippetChosenMultipleView):
         def get_objects(self, pks: list[str]) -> QuerySet:
-            found = scope(self.request).filter(pk__in=pks)
+            found = scope(self.request).filter(pk__in=[pk for pk in pks if is_id(pk)])
             if pks and not found.exists():
                 raise Http404
             return found
@@ -73,6 +76,7 @@ def scoped_delete_bulk_action(model: type[Model], scope: Scope) -> type[DeleteBu
         models = [model]
 
         def get_queryset(self, model: type, object_ids: list[str]) -> list[Model]:  # type: ignore[override]
-            return get_list_or_404(scope(self.request), pk__in=object_ids)
+            ids = [pk for pk in object_ids if is_id(pk)]
+            return get_list_or_404(scope(self.request), pk__in=ids)
 
     return ScopedDeleteBulkAction

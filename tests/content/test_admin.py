@@ -257,12 +257,13 @@ def test_an_articles_key_never_changes(hq: None) -> None:
     assert not KnowledgeArticle.objects.filter(key="KB-920009").exists()
 
 
-@pytest.mark.parametrize("category", ["x", "1.5", "99999999999999999999999"])
-def test_a_category_that_is_no_id_is_a_form_error(hq: None, category: str) -> None:
+@pytest.mark.parametrize("wrong", ["x", "1.5", "99999999999999999999999"])
+@pytest.mark.parametrize("field", ["category", "products"])
+def test_a_choice_that_is_no_id_is_a_form_error(hq: None, field: str, wrong: str) -> None:
     """A hand-made POST: the editor again with the field's error, never a server error."""
     client = Client()
     login(client, "editor", HQ_EDITORS)
-    response = client.post(add_url(), article_form(category=category))
+    response = client.post(add_url(), article_form(**{field: wrong}))
     assert response.status_code == 200
     assert "error" in response.content.decode()
     assert not KnowledgeArticle.objects.exists()

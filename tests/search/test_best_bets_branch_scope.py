@@ -100,6 +100,16 @@ def test_bulk_delete_does_not_name_or_delete_other_branches_best_bets(
     assert PromotedResult.objects.filter(pk=bets["SC"].pk).exists()
 
 
+@pytest.mark.parametrize("wrong", ["x", "", "99999999999999999999999"])
+def test_ids_that_are_no_ids_are_404s_in_the_chooser_and_bulk_delete(
+    gd_reviewer: Client, bets: dict, wrong: str
+) -> None:
+    chosen = reverse(f"{CHOOSER}:chosen_multiple")
+    assert gd_reviewer.get(chosen, {"id": wrong}).status_code == 404
+    bulk = reverse("wagtail_bulk_action", args=("search", "promotedresult", "delete"))
+    assert gd_reviewer.get(bulk, {"id": wrong}).status_code == 404
+
+
 def test_the_chooser_offers_only_the_users_best_bets(gd_reviewer: Client, bets: dict) -> None:
     for view in ("choose", "choose_results"):
         response = gd_reviewer.get(reverse(f"{CHOOSER}:{view}"))
