@@ -33,7 +33,10 @@ from search.permissions import policy, reviewed_branches
 
 
 def managed(request: HttpRequest) -> QuerySet[PromotedResult]:
-    """The best bets `request`'s user manages."""
+    """The best bets `request`'s user manages: may change (Django's permission for every
+    best bet, or a branch role for their branches'). Listing, choosing, opening and
+    bulk-deleting all ask this one question, so a view-only or add-only permission
+    manages none it did not make through a role."""
     found = policy.instances_user_has_permission_for(request.user, "change")
     return found.select_related("article", "branch")
 
@@ -42,7 +45,8 @@ class PromotedResultForm(WagtailAdminModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields.get("branch")
-        if field is None or policy.everywhere(self.for_user, "change"):
+        action = "change" if self.instance.pk else "add"
+        if field is None or policy.everywhere(self.for_user, action):
             return
         field.queryset = Branch.objects.filter(code__in=reviewed_branches(self.for_user))
         field.queryset = field.queryset.order_by("path")

@@ -158,3 +158,17 @@ def test_hqs_search_team_keeps_every_best_bet_and_makes_them_for_every_branch(
     assert all(query in listing for query in ("广东理赔", "四川理赔", "全国理赔"))
     assert client.post(ADD, form(bets["GD"].article, "", query="全国退保")).status_code == 302
     assert PromotedResult.objects.get(query="全国退保").branch is None
+
+
+def test_a_reviewer_with_the_change_permission_only_still_adds_for_their_branch(
+    gd_reviewer: Client, tree: dict, bets: dict
+) -> None:
+    """Adding asks for Django's add permission, not change: change alone does not make a
+    branch reviewer's new best bets every branch's."""
+    user = User.objects.get(username="gd_reviewer")
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="search", codename="change_promotedresult")
+    )
+    response = gd_reviewer.post(ADD, form(bets["GD"].article, "", query="全国退保"))
+    assert response.status_code == 200  # the branch is required of them
+    assert not PromotedResult.objects.filter(query="全国退保").exists()
