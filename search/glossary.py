@@ -33,7 +33,9 @@ class Glossary:
 
 
 def _phrase(term: str) -> tuple[str, ...]:
-    found = analysis.tokens(term, keep_stop_words=True)
+    """`term` as the index holds it: its words, stop words out (as in every text), so a
+    stop word inside a term (理赔 的) is neither looked for nor marked in snippets."""
+    found = analysis.tokens(term)
     longest = [token for token in found if not any(token != o and token in o for o in found)]
     return tuple(longest)
 

@@ -117,6 +117,14 @@ def test_a_glossary_synonym_finds_the_article_at_once(api: Api) -> None:
     assert CLAIMS in keys(api, "索赔")
 
 
+def test_a_stop_word_inside_a_glossary_term_is_never_marked(api: Api) -> None:
+    SynonymGroup.objects.all().delete()
+    SynonymGroup.objects.create(terms="索赔/理赔 的")
+    page = ask(api, "search", {"q": "索赔"}).json()
+    assert CLAIMS in [r["key"] for r in page["results"]]
+    assert not any("<mark>的</mark>" in r["snippet"] for r in page["results"])
+
+
 def test_the_word_typed_counts_more_than_its_synonyms(api: Api) -> None:
     """An article saying two synonyms of one query word is not worth more than one saying
     the word and the query's other word (理赔材料 after adding 理赔/索赔/赔付)."""
