@@ -25,7 +25,6 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
-from api import query_ids
 from api.models import QueryKind, QueryLog, masked
 from api.models.analytics import TOP_KEYS
 from api.models.feedback import QUERY_MAX_LENGTH
@@ -67,10 +66,12 @@ def record(
     latency_ms: float,
     confidence: float | None = None,
     answered: bool | None = None,
+    query_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
-    """Log one call (its query masked) and return the id the client joins feedback by."""
+    """Log one call (its query masked) and return the id the client joins feedback by:
+    `query_id` (the API's, :mod:`api.query_ids`), else a new random one."""
     row = QueryLog(
-        id=query_ids.issue(key_name),
+        id=query_id or uuid.uuid4(),
         kind=kind,
         query=masked(query)[:QUERY_MAX_LENGTH],
         branch_code=branch,

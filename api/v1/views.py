@@ -327,6 +327,7 @@ class SearchView(KeyedView):
         """Log the call in the query log (api.analytics); the id the client joins by."""
         return analytics.record(
             kind,
+            query_id=query_ids.issue(request.auth.pk),
             query=params["q"],
             branch=filters.branch,
             channel=params.get("channel"),
@@ -540,7 +541,7 @@ class ReaderPost(KeyedView):
         body = self.body(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        if data.get("query_id") and not query_ids.issued_to(data["query_id"], request.auth.name):
+        if data.get("query_id") and not query_ids.issued_to(data["query_id"], request.auth.pk):
             raise exceptions.ValidationError(
                 {"query_id": ["not the query_id of a call made with this API key"]}
             )

@@ -246,9 +246,20 @@ def test_feedback_takes_each_field_in_its_own_json_type(api: Api, body: dict, fi
 def test_query_ids_are_uuids_bound_to_their_key() -> None:
     from api import query_ids
 
-    given = query_ids.issue("widget")
+    given = query_ids.issue(7)
     assert given.version == 8 and given.variant == uuid.RFC_4122
-    assert query_ids.issued_to(given, "widget")
-    assert not query_ids.issued_to(given, "widget2")
-    assert not query_ids.issued_to(uuid.UUID(int=given.int ^ 1), "widget")  # one bit off
-    assert len({query_ids.issue("widget") for _ in range(1000)}) == 1000
+    assert query_ids.issued_to(given, 7)
+    assert not query_ids.issued_to(given, 71)
+    assert not query_ids.issued_to(uuid.UUID(int=given.int ^ 1), 7)  # one bit off
+    assert len({query_ids.issue(7) for _ in range(1000)}) == 1000
+
+
+def test_a_query_id_stays_with_its_key_through_a_new_name(api: Api, issue) -> None:
+    from api.models import ApiKey
+
+    client = Api(issue(name="counter-app"))
+    body = found(client)
+    ApiKey.objects.filter(name="counter-app").update(name="counter-app-old")
+    impostor = Api(issue(name="counter-app"))  # a new key under the old name
+    assert impostor.post("events", body).status_code == 400
+    assert client.post("events", body).status_code == 201
