@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
@@ -29,14 +28,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def longest_search() -> str:
+def longest_search(character: str) -> str:
     """/api/v1/search with every parameter at the longest the API accepts."""
     fields = serializers.SearchParams().fields
     params = {
-        "q": "理" * fields["q"].max_length,
-        "category": "类" * fields["category"].max_length,
+        "q": character * fields["q"].max_length,
+        "category": character * fields["category"].max_length,
         "product": "P" * fields["product"].max_length,
-        "tag": "标" * fields["tag"].max_length,
+        "tag": character * fields["tag"].max_length,
         "branch": "GD",
         "channel": "agent",
         "limit": "50",
@@ -45,9 +44,9 @@ def longest_search() -> str:
     return "/api/v1/search?" + urllib.parse.urlencode(params)
 
 
-@pytest.fixture
-def gunicorn(tmp_path: Path):
-    environ = production_environ(tmp_path)
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory: pytest.TempPathFactory):
+    environ = production_environ(tmp_path_factory.mktemp("gunicorn"))
     migrated = run_python(environ, "manage.py", "migrate", "-v0")
     assert migrated.returncode == 0, migrated.stderr
     port = free_port()
@@ -80,8 +79,9 @@ def gunicorn(tmp_path: Path):
     server.wait(timeout=30)
 
 
-def test_the_longest_valid_search_reaches_the_api(gunicorn: int) -> None:
-    path = longest_search()
+@pytest.mark.parametrize("character", ["理", "𠀀"])  # three and four bytes in UTF-8
+def test_the_longest_valid_search_reaches_the_api(gunicorn: int, character: str) -> None:
+    path = longest_search(character)
     assert len(path) > 4094  # past gunicorn's default
     connection = http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=30)
     # as the TLS-terminating proxy in front of gunicorn forwards it
