@@ -10,18 +10,15 @@ Invariants:
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
-from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from content.admin.chosen_ids import is_id
 from content.admin.scoped import (
     guard_object_urls,
     scoped_chooser_viewset,
@@ -48,23 +45,16 @@ class PromotedResultForm(WagtailAdminModelForm):
         action = "change" if self.instance.pk else "add"
         if field is None or policy.everywhere(self.for_user, action):
             return
-        field.queryset = Branch.objects.filter(code__in=reviewed_branches(self.for_user))
-        field.queryset = field.queryset.order_by("path")
+        reviewed = Branch.objects.filter(code__in=reviewed_branches(self.for_user))
+        field.queryset = reviewed.order_by("path")
         field.required = True
         field.help_text = gettext_lazy("Only for readers in this branch and below.")
 
 
-def refuse_others(view: Any) -> Any:
-    """Wrap a view whose URL names a best bet: 404 unless the user manages it."""
-
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        pk = unquote(str(kwargs["pk"]))
-        if not is_id(pk) or not managed(request).filter(pk=pk).exists():
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return guarded
+def unmanaged_refused(request: HttpRequest, pk: str) -> None:
+    """A best bet the user does not manage is a 404, as if it did not exist."""
+    if not managed(request).filter(pk=pk).exists():
+        raise Http404
 
 
 PromotedResultDeleteBulkAction = scoped_delete_bulk_action(PromotedResult, managed)
@@ -84,4 +74,4 @@ class PromotedResultViewSet(SnippetViewSet):
         return managed(request)
 
     def get_urlpatterns(self) -> list:
-        return guard_object_urls(super().get_urlpatterns(), refuse_others)
+        return guard_object_urls(super().get_urlpatterns(), unmanaged_refused)

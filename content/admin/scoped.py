@@ -1,18 +1,22 @@
-"""Snippet choosers and bulk deletes that see only what a user may work on.
+"""Snippet views that see only what a user may work on.
 
 Wagtail's snippet chooser lists, and its bulk delete names, every instance of the model it
-is given ids of. For a model whose instances belong to branches (overrides, best bets),
-both are built here from one function of the request giving the instances the user may
-work on; any other id is a 404, as if it did not exist.
+is given ids of, and its object views trust the ``pk`` in their URL. For a model whose
+instances belong to branches (overrides, best bets), the chooser and bulk delete are built
+here from one function of the request giving the instances the user may work on, and
+every object URL goes through one guard; an id that is no id, or one the user may not
+work on, is a 404 there, as if it did not exist.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.contrib.admin.utils import unquote
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_list_or_404
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views import chooser
@@ -22,12 +26,27 @@ from content.admin.chosen_ids import is_id
 Scope = Callable[[HttpRequest], QuerySet]
 
 
-def guard_object_urls(patterns: list, guard: Callable[[Any], Any]) -> list:
+def guard_object_urls(
+    patterns: list, refusal: Callable[[HttpRequest, str], HttpResponse | None]
+) -> list:
     """`patterns` (a viewset's) with every view whose URL names an instance (``pk``)
-    wrapped by `guard`, whatever the view: one Wagtail adds later is guarded too."""
+    guarded, whatever the view (one Wagtail adds later too): a pk that is no id is a 404
+    before anything is looked up; otherwise ``refusal(request, pk)`` answers instead of
+    the view when it gives a response (or raises Http404)."""
+
+    def guarding(view: Any) -> Any:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            pk = unquote(str(kwargs["pk"]))
+            if not is_id(pk):
+                raise Http404
+            return refusal(request, pk) or view(request, *args, **kwargs)
+
+        return guarded
+
     for pattern in patterns:
         if "pk" in pattern.pattern.regex.groupindex:
-            pattern.callback = guard(pattern.callback)
+            pattern.callback = guarding(pattern.callback)
     return patterns
 
 
