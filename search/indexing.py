@@ -17,6 +17,7 @@ Invariants:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Iterator, Sequence
 
 from django.db import transaction
@@ -34,7 +35,7 @@ from content.models import (
 from content.parallel import pmap_stream
 from content.selectors import article_variants
 from content.variants import Variant
-from search import glossary
+from search import glossary, vectors
 from search.backends import engine
 from search.backends.base import Backend, IndexBusy, IndexUnavailable
 from search.records import Record, analysed
@@ -44,24 +45,47 @@ CHUNK = 500
 # A backlog this large (and at least half the published articles) is caught up by a full
 # rebuild: ~1 ms an article against ~2.5 ms an event replayed (docs/benchmarks.md).
 REBUILD_BACKLOG_MIN = 5000
+# Articles a batch embeds as it indexes them (~0.1 s each, within the consumer task's
+# time limit): an editor's publish, the demo, a small import. A larger backlog ranks by its
+# words until ``kms_reindex --embed``.
+EMBED_INLINE = 150
 _BRANCH_WIDE = (Action.BRANCH_ADDED, Action.BRANCH_REMOVED)
 
 
-def records_of(keys: Collection[str], tree: BranchTree | None = None) -> Iterator[Record]:
-    """The records of the published, in-effect articles among `keys`, in key order; a
-    backlog (an import's thousands of events) is analysed on every core."""
+def records_of(
+    keys: Collection[str], tree: BranchTree | None = None, *, embed: bool = False
+) -> Iterator[Record]:
+    """The records of the published, in-effect articles among `keys`, in key order, with
+    their cached sentence vectors (with `embed`, the missing ones embedded now); a backlog
+    (an import's thousands of events) is analysed on every core."""
     tree = tree or BranchTree.load()
     ordered = sorted(keys)
     words = glossary.current().words
+    jobs = ((words, variants) for variants in _variants(ordered, tree))
+    for batch in pmap_stream(analysed, jobs, total=len(ordered)):
+        yield from with_vectors(batch, embed=embed)
 
-    def jobs() -> Iterator[tuple[tuple[str, ...], list[Variant]]]:
-        for start in range(0, len(ordered), CHUNK):
-            chunk = ordered[start : start + CHUNK]
-            rows = PublishedArticle.objects.filter(key__in=chunk, in_effect=True).order_by("key")
-            yield words, list(article_variants(list(rows), tree))
 
-    for batch in pmap_stream(analysed, jobs(), total=len(ordered)):
-        yield from batch
+def _variants(ordered: Sequence[str], tree: BranchTree) -> Iterator[list[Variant]]:
+    """The variants of the published, in-effect articles among `ordered`, a chunk at a time."""
+    for start in range(0, len(ordered), CHUNK):
+        rows = PublishedArticle.objects.filter(
+            key__in=ordered[start : start + CHUNK], in_effect=True
+        ).order_by("key")
+        yield list(article_variants(list(rows), tree))
+
+
+def with_vectors(records: Sequence[Record], *, embed: bool) -> list[Record]:
+    """`records` carrying their passages' vectors (:mod:`search.vectors`): the cached ones,
+    and with `embed` the others, embedded now; unchanged when semantic ranking is off."""
+    if not vectors.enabled():
+        return list(records)
+    passages = [vectors.passage(record.shown) for record in records]
+    found = vectors.vectors_of(passages, compute=embed)
+    return [
+        dataclasses.replace(record, vector=found.get(vectors.digest(text), b""))
+        for record, text in zip(records, passages, strict=True)
+    ]
 
 
 def _keys_near(codes: Collection[str], tree: BranchTree, backend: Backend) -> set[str]:
@@ -93,7 +117,9 @@ class SearchIndexConsumer(Consumer):
         if codes:
             keys |= _keys_near(codes, tree, backend)
         if keys:
-            backend.replace(keys, records_of(keys, tree))
+            # an editor's publish ranks by meaning at once; a backlog by its words until
+            # kms_embed embedded it (about 0.1 s an article)
+            backend.replace(keys, records_of(keys, tree, embed=len(keys) <= EMBED_INLINE))
 
     def catch_up_at_once(self, backlog: int) -> None:
         if backlog >= max(REBUILD_BACKLOG_MIN, articles_to_index() // 2):
@@ -102,6 +128,24 @@ class SearchIndexConsumer(Consumer):
 
 def articles_to_index() -> int:
     return PublishedArticle.objects.filter(in_effect=True).count()
+
+
+def missing_passages() -> list[str]:
+    """The passages of published variants that have no cached vector yet (what a large
+    import leaves: it is indexed by its words only); empty when ranking by meaning is off."""
+    if not vectors.enabled():
+        return []
+    keys = PublishedArticle.objects.filter(in_effect=True).order_by("key")
+    passages: dict[str, str] = {}
+    for variants in _variants(list(keys.values_list("key", flat=True)), BranchTree.load()):
+        found = {vectors.digest(text): text for text in map(_passage, variants)}
+        known = vectors.cached(found)
+        passages.update((key, text) for key, text in found.items() if key not in known)
+    return list(passages.values())
+
+
+def _passage(variant: Variant) -> str:
+    return vectors.passage(dataclasses.asdict(variant.article))
 
 
 def rebuild(

@@ -158,3 +158,15 @@ class PromotedResult(models.Model):
 def promoted_query(text: str) -> str:
     """How a query is matched against best bets: normalised, spaces and punctuation out."""
     return analysis.compact(text)
+
+
+class PassageVector(models.Model):
+    """A cached sentence vector (``search.vectors``), keyed by the digest of the model and
+    the passage's text: embedding is slow, so a text is embedded once."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.digest

@@ -92,6 +92,7 @@ class Plan:
     boosts: dict[str, float] = field(default_factory=dict)
     frequencies: Frequencies | None = None  # None: not looked up, every clause selects
     common_above: float = math.inf  # a token more documents hold than this is common
+    question: str = ""  # the question as meant: normalised, input-method slips put right
 
     @property
     def empty(self) -> bool:
@@ -178,4 +179,4 @@ def plan(
             )
         ),
     }
-    return Plan(tuple(terms.values()), loose, filters, boosts())
+    return Plan(tuple(terms.values()), loose, filters, boosts(), question=meant)

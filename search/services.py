@@ -25,7 +25,7 @@ from django.db.models import Q
 from content.markdown.analysis import filled
 from content.models import BranchTree
 from content.selectors import branch_tree
-from search import analysis, glossary, queries
+from search import analysis, glossary, queries, vectors
 from search.backends import engine
 from search.backends.base import Found, Hit
 from search.confidence import features, probability, unrivalled
@@ -164,24 +164,22 @@ def search(
     tree = tree or branch_tree()
     plan = plan_of(text, filters)
     promoted = _pinned(text, filters, tree)
-    backend = engine()
     asked = [] if plan.empty else _asked(text, plan, exclude={r.key for r in promoted})
     pinned = tuple(result.key for result in promoted) + tuple(hit.key for hit in asked)
     if plan.empty:
         found, also_hits = Found(0, [], {}), 0
-    elif pinned:
-        # the hits before this page may include the pinned ones: read from the top, drop
-        # them; the facets count the best bets too, as the count does
+    elif pinned or reranking():
+        # read from the top: the pinned hits are dropped and the first ones reranked
+        # before the page is cut; the facets count the best bets too, as the count does
         also = tuple(result.key for result in promoted)
-        found = backend.search(plan, limit=offset + limit + len(pinned), also=also)
+        found = ranked(plan, limit=offset + limit + len(pinned), also=also)
         # the asked articles are hits of the plan; best bets may not be
         also_hits = len(asked) + (_scored(plan, promoted)[1] if promoted else 0)
     else:
-        found, also_hits = backend.search(plan, limit=limit, offset=offset), 0
+        found, also_hits = engine().search(plan, limit=limit, offset=offset), 0
     hits = [hit for hit in found.hits if hit.key not in pinned]
-    if pinned:
-        listed = [*promoted, *asked, *hits]
-        page = listed[offset : offset + limit]
+    if pinned or reranking():
+        page = [*promoted, *asked, *hits][offset : offset + limit]
     else:
         page = list(hits)
     variables = tree.variables_of(filters.branch)
@@ -193,6 +191,27 @@ def search(
     facets = {name: {} for name in FACET_NAMES.values()}
     facets.update({FACET_NAMES[name]: counts for name, counts in found.facets.items()})
     return Page(count, results, facets, round(took, 2))
+
+
+def reranking() -> bool:
+    return vectors.enabled()
+
+
+def ranked(plan: Plan, *, limit: int, facets: bool = True, also: tuple[str, ...] = ()) -> Found:
+    """The plan's first `limit` hits from the top, the first
+    ``settings.KMS_SEARCH_SEMANTIC["candidates"]`` of them in the order of their words'
+    score blended with their closeness in meaning to the question (:mod:`search.vectors`)."""
+    if not reranking():
+        return engine().search(plan, limit=limit, facets=facets, also=also)
+    semantic = settings.KMS_SEARCH_SEMANTIC
+    depth = semantic["candidates"]
+    found = engine().search(plan, limit=max(limit, depth), facets=facets, also=also)
+    question = vectors.query_vector(plan.question)
+    hits = [
+        *vectors.reranked(found.hits[:depth], question, semantic["weight"]),
+        *found.hits[depth:],
+    ]
+    return dataclasses.replace(found, hits=hits[:limit])
 
 
 def _scored(plan: Plan, hits: list[Hit]) -> tuple[dict[str, Hit], int]:
@@ -272,10 +291,10 @@ def weighed(text: str, filters: Filters) -> tuple[list[Hit], list[dict[str, floa
     plan = plan_of(text, filters)
     if plan.empty:
         return [], []
-    ranked = engine().search(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
+    best = ranked(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
     asked = _asked(text, plan)
     first = {hit.key for hit in asked}
-    hits = [*asked, *(hit for hit in ranked if hit.key not in first)][: ALTERNATIVES_MAX + 1]
+    hits = [*asked, *(hit for hit in best if hit.key not in first)][: ALTERNATIVES_MAX + 1]
     if not hits:
         return [], []
     weights = term_weights(plan)

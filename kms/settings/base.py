@@ -224,6 +224,14 @@ KMS_SEARCH_FIELD_BOOSTS = {
 # a rarer word of the question brought in (search.queries). Chosen on the development
 # splits, where it leaves the ranking as it was (docs/benchmarks.md).
 KMS_SEARCH_COMMON = {"share": 0.1, "documents": 1000}
+# Ranking by meaning (search.vectors): the engine's first `candidates` hits are reordered
+# by their words' score blended with the closeness of their sentence vectors to the
+# question's, `weight` the share of the latter; 0 turns it off (no model is loaded).
+# Chosen on the development splits (docs/benchmarks.md).
+KMS_SEARCH_SEMANTIC = {
+    "weight": 0.5,
+    "candidates": 100,
+}
 # The answer endpoint: a logistic model of "this article answers the question" over what
 # the best hit shares with it (search.confidence), fitted on the development splits by
 # bench/answer_calibration.py; below the threshold the answer is null. docs/benchmarks.md
