@@ -61,8 +61,14 @@ def passage(shown: dict) -> str:
     return "\n".join(part.strip() for part in parts if part and part.strip())[:PASSAGE_MAX]
 
 
+def _encodable(text: str) -> str:
+    """`text` with what UTF-8 cannot carry (a lone surrogate from a JSON escape) replaced:
+    the engine takes UTF-8 bytes."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def digest(text: str) -> str:
-    return hashlib.sha256(f"{MODEL}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{MODEL}\0{text}".encode("utf-8", "replace")).hexdigest()
 
 
 def _packed(rows: np.ndarray) -> list[bytes]:
@@ -80,7 +86,7 @@ def embed_passages(texts: Sequence[str]) -> list[bytes]:
     """The vectors of `texts`, computed now (about 0.1 s a passage on one core)."""
     found: list[bytes] = []
     for start in range(0, len(texts), BATCH):
-        chunk = list(texts[start : start + BATCH])
+        chunk = [_encodable(text) for text in texts[start : start + BATCH]]
         with _lock:
             rows = _model().passage(chunk)
         found += _packed(np.atleast_2d(rows))
@@ -129,7 +135,7 @@ def embed_all(texts: Sequence[str], *, progress: Callable[[int], None] = lambda 
 def query_vector(question: str) -> np.ndarray:
     """The vector of a reader's question (normalised text, slips put right)."""
     with _lock:
-        row = _model().query(question[:QUERY_MAX])
+        row = _model().query(_encodable(question[:QUERY_MAX]))
     vector = np.asarray(row, dtype=np.float32)
     vector.setflags(write=False)
     return vector

@@ -44,6 +44,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "Elasticsearch index and alias name prefix (versioned indices behind "
         "`PREFIX-read` and `PREFIX-write`).",
     ),
+    "KMS_SEARCH_SEMANTIC": (
+        "true",
+        "Whether search also ranks by meaning (sentence vectors of the bundled model, about "
+        "8 ms a question); `false` ranks by words only and loads no model.",
+    ),
     "SECRET_KEY": (
         "dev-only key",
         "Django secret key. Required in production: at least 50 characters, at least 5 of "

@@ -121,3 +121,10 @@ def test_a_bulk_import_ranks_by_words_until_reindex_embeds_it(
     assert PassageVector.objects.count() == 2
     assert indexing.missing_passages() == []
     assert _keys(WANTS_OUT)[0] == SURRENDER
+
+
+def test_text_utf8_cannot_carry_is_embedded_not_refused(semantic: None) -> None:
+    lone = "理赔\ud800材料"  # a JSON escape can make one; UTF-8 cannot encode it
+    assert vectors.query_vector(lone).shape == (vectors.DIMENSIONS,)
+    assert vectors.unpacked(vectors.embed_passages([lone])[0]) is not None
+    assert vectors.digest(lone) != vectors.digest("理赔材料")
