@@ -419,6 +419,7 @@ def test_kms_search_shows_the_ranking(kb, capsys) -> None:
     call_command("kms_search", "理赔材料", "--branch", "GD", "--explain")
     out = capsys.readouterr().out
     assert CLAIMS in out and '"terms"' in out
+    assert '"question": "理赔材料"' in out and '"meaning": 0.0' in out  # words only in tests
     assert INTERNAL in out and "read as staff" in out  # staff see internal articles
     call_command("kms_search", "理赔调查授权", "--branch", "GD", "--public")
     out = capsys.readouterr().out

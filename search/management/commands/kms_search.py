@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from content.models import Audience, BranchTree, Channel
@@ -62,6 +63,10 @@ class Command(BaseCommand):
                             {c.options[0][0][0] for c in plan.clauses if not c.selects}
                         ),
                         "boosts": plan.boosts,
+                        # the question as embedded, and the share of meaning in the
+                        # blended score (0: ranked by words only)
+                        "question": plan.question,
+                        "meaning": settings.KMS_SEARCH_SEMANTIC["weight"],
                     },
                     ensure_ascii=False,
                 )
