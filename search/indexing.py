@@ -81,7 +81,10 @@ def with_vectors(records: Sequence[Record], *, embed: bool) -> list[Record]:
     if not vectors.enabled():
         return list(records)
     passages = [vectors.passage(record.shown) for record in records]
-    found = vectors.vectors_of(passages, compute=embed)
+    try:
+        found = vectors.vectors_of(passages, compute=embed)
+    except vectors.ModelUnavailable:  # logged once: indexed by words, cached vectors kept
+        found = vectors.vectors_of(passages, compute=False)
     return [
         dataclasses.replace(record, vector=found.get(vectors.digest(text), b""))
         for record, text in zip(records, passages, strict=True)

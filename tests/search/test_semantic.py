@@ -128,3 +128,15 @@ def test_text_utf8_cannot_carry_is_embedded_not_refused(semantic: None) -> None:
     assert vectors.query_vector(lone).shape == (vectors.DIMENSIONS,)
     assert vectors.unpacked(vectors.embed_passages([lone])[0]) is not None
     assert vectors.digest(lone) != vectors.digest("理赔材料")
+
+
+@pytest.mark.django_db
+def test_without_a_working_model_search_ranks_by_words_and_publishing_goes_on(
+    semantic: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors, "_loaded", lambda: None)  # as on a machine it cannot run on
+    vectors.query_vector.cache_clear()
+    _publish_pair()
+    assert _keys(WANTS_OUT)[0] == LOAN
+    assert len(indexing.missing_passages()) == 2  # embedded by kms_reindex --embed later
+    assert services.answer(WANTS_OUT, HQ) is not None

@@ -40,7 +40,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         if embed:
             missing = missing_passages()
-            vectors.embed_all(missing, progress=ProgressBar(len(missing), "embedding"))
+            try:
+                vectors.embed_all(missing, progress=ProgressBar(len(missing), "embedding"))
+            except vectors.ModelUnavailable as error:
+                raise CommandError(f"{error}: search ranks by words only") from error
             seconds = time.monotonic() - started
             self.stdout.write(f"embedded {len(missing)} passages in {seconds:.1f} s")
         # Variants outnumber articles slightly; the bar counts records written.
