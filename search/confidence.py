@@ -93,6 +93,15 @@ def asks(hit: Hit, question: str) -> bool:
     return False
 
 
+def text_coverage(plan: Plan, weights: dict[str, float], hit: Hit) -> float:
+    """The informative (IDF-weighted) share of the question's words the hit's title,
+    similar questions and text hold."""
+    shown = hit.shown
+    return _coverage(
+        plan, weights, set(analysis.tokens(" ".join([*_phrases(hit), shown.get("text", "")])))
+    )
+
+
 def features(
     question: str, plan: Plan, weights: dict[str, float], hits: Sequence[Hit], rank: int
 ) -> dict[str, float]:
@@ -104,12 +113,9 @@ def features(
     question and no other hit's (the FAQ case: an agent or a bot asking a standard question
     word for word)."""
     hit = hits[rank]
-    shown = hit.shown
     phrases = _phrases(hit)
     title = max(_coverage(plan, weights, set(analysis.tokens(p))) for p in phrases)
-    text = _coverage(
-        plan, weights, set(analysis.tokens(" ".join([*phrases, shown.get("text", "")])))
-    )
+    text = text_coverage(plan, weights, hit)
     rivals = [other.score for at, other in enumerate(hits) if at != rank]
     lead = (hit.score - max(rivals, default=0.0)) / hit.score if hit.score > 0 and not rank else 0.0
     return {

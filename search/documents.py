@@ -2,8 +2,7 @@
 
 Invariant: the analysed fields are ``text`` with the ``whitespace`` analyzer and BM25 —
 the tokens come from :mod:`search.analysis`, as for tantivy — so both engines score the
-same terms alike; filters and facets are ``keyword`` fields; ``payload`` and ``vector``
-are stored only.
+same terms alike; filters and facets are ``keyword`` fields; ``payload`` is stored only.
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ class ArticleVariant(dsl.Document):
     complete = dsl.Keyword()
     asked = dsl.Keyword()
     payload = dsl.Keyword(index=False, doc_values=False)
-    vector = dsl.Binary()  # search.vectors, base64: read with a hit, never searched
 
     class Index:
         settings = SETTINGS

@@ -17,8 +17,8 @@ Invariants:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import asdict
 
 from django.db import transaction
 from django.db.models import Max, Min
@@ -38,6 +38,7 @@ from content.variants import Variant
 from search import glossary, vectors
 from search.backends import engine
 from search.backends.base import Backend, IndexBusy, IndexUnavailable
+from search.dispatch import passages_indexed
 from search.records import Record, analysed
 
 NAME = "search-index"
@@ -45,25 +46,22 @@ CHUNK = 500
 # A backlog this large (and at least half the published articles) is caught up by a full
 # rebuild: ~1 ms an article against ~2.5 ms an event replayed (docs/benchmarks.md).
 REBUILD_BACKLOG_MIN = 5000
-# Articles a batch embeds as it indexes them (~0.1 s each, within the consumer task's
-# time limit): an editor's publish, the demo, a small import. A larger backlog ranks by its
-# words until ``kms_reindex --embed``.
-EMBED_INLINE = 150
+# Articles whose new text a batch has embedded right after it commits (about 0.1 s each,
+# outside any transaction): an editor's publish, the demo, a small import. A larger
+# backlog ranks by its words until ``kms_embed`` embedded it.
+EMBED_AFTER_COMMIT = 150
 _BRANCH_WIDE = (Action.BRANCH_ADDED, Action.BRANCH_REMOVED)
 
 
-def records_of(
-    keys: Collection[str], tree: BranchTree | None = None, *, embed: bool = False
-) -> Iterator[Record]:
-    """The records of the published, in-effect articles among `keys`, in key order, with
-    their cached sentence vectors (with `embed`, the missing ones embedded now); a backlog
-    (an import's thousands of events) is analysed on every core."""
+def records_of(keys: Collection[str], tree: BranchTree | None = None) -> Iterator[Record]:
+    """The records of the published, in-effect articles among `keys`, in key order; a
+    backlog (an import's thousands of events) is analysed on every core."""
     tree = tree or BranchTree.load()
     ordered = sorted(keys)
     words = glossary.current().words
     jobs = ((words, variants) for variants in _variants(ordered, tree))
     for batch in pmap_stream(analysed, jobs, total=len(ordered)):
-        yield from with_vectors(batch, embed=embed)
+        yield from batch
 
 
 def _variants(ordered: Sequence[str], tree: BranchTree) -> Iterator[list[Variant]]:
@@ -73,22 +71,6 @@ def _variants(ordered: Sequence[str], tree: BranchTree) -> Iterator[list[Variant
             key__in=ordered[start : start + CHUNK], in_effect=True
         ).order_by("key")
         yield list(article_variants(list(rows), tree))
-
-
-def with_vectors(records: Sequence[Record], *, embed: bool) -> list[Record]:
-    """`records` carrying their passages' vectors (:mod:`search.vectors`): the cached ones,
-    and with `embed` the others, embedded now; unchanged when semantic ranking is off."""
-    if not vectors.enabled():
-        return list(records)
-    passages = [vectors.passage(record.shown) for record in records]
-    try:
-        found = vectors.vectors_of(passages, compute=embed)
-    except vectors.ModelUnavailable:  # logged once: indexed by words, cached vectors kept
-        found = vectors.vectors_of(passages, compute=False)
-    return [
-        dataclasses.replace(record, vector=found.get(vectors.digest(text), b""))
-        for record, text in zip(records, passages, strict=True)
-    ]
 
 
 def _keys_near(codes: Collection[str], tree: BranchTree, backend: Backend) -> set[str]:
@@ -120,9 +102,10 @@ class SearchIndexConsumer(Consumer):
         if codes:
             keys |= _keys_near(codes, tree, backend)
         if keys:
-            # an editor's publish ranks by meaning at once; a backlog by its words until
-            # kms_embed embedded it (about 0.1 s an article)
-            backend.replace(keys, records_of(keys, tree, embed=len(keys) <= EMBED_INLINE))
+            backend.replace(keys, records_of(keys, tree))
+            if vectors.enabled() and len(keys) <= EMBED_AFTER_COMMIT:
+                chosen = sorted(keys)
+                transaction.on_commit(lambda: passages_indexed.send(self.__class__, keys=chosen))
 
     def catch_up_at_once(self, backlog: int) -> None:
         if backlog >= max(REBUILD_BACKLOG_MIN, articles_to_index() // 2):
@@ -133,22 +116,15 @@ def articles_to_index() -> int:
     return PublishedArticle.objects.filter(in_effect=True).count()
 
 
-def missing_passages() -> list[str]:
-    """The passages of published variants that have no cached vector yet (what a large
-    import leaves: it is indexed by its words only); empty when ranking by meaning is off."""
-    if not vectors.enabled():
-        return []
-    keys = PublishedArticle.objects.filter(in_effect=True).order_by("key")
-    passages: dict[str, str] = {}
-    for variants in _variants(list(keys.values_list("key", flat=True)), BranchTree.load()):
-        found = {vectors.digest(text): text for text in map(_passage, variants)}
-        known = vectors.cached(found)
-        passages.update((key, text) for key, text in found.items() if key not in known)
-    return list(passages.values())
-
-
-def _passage(variant: Variant) -> str:
-    return vectors.passage(dataclasses.asdict(variant.article))
+def passages(keys: Collection[str] | None = None) -> list[str]:
+    """The distinct passages (:func:`search.vectors.passage`) of the published, in-effect
+    articles among `keys` (None: all of them), each variant's own text."""
+    if keys is None:
+        keys = PublishedArticle.objects.filter(in_effect=True).values_list("key", flat=True)
+    found: dict[str, None] = {}
+    for variants in _variants(sorted(keys), BranchTree.load()):
+        found.update(dict.fromkeys(vectors.passage(asdict(v.article)) for v in variants))
+    return list(found)
 
 
 def rebuild(

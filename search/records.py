@@ -87,7 +87,6 @@ class Record:
     complete: list[str]
     asked: list[str]  # the title and similar questions, compacted: the questions it answers
     payload: str
-    vector: bytes = b""  # the payload's sentence vector (search.vectors); empty: none yet
 
     @property
     def shown(self) -> dict:

@@ -15,6 +15,7 @@ Invariants:
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from content.selectors import branch_tree
 from search import analysis, glossary, queries, vectors
 from search.backends import engine
 from search.backends.base import Found, Hit
-from search.confidence import features, probability, unrivalled
+from search.confidence import features, probability, text_coverage, unrivalled
 from search.models import PromotedResult, promoted_query
 from search.queries import Filters, Plan
 from search.records import TEXT_FIELD
@@ -202,25 +203,34 @@ def ranked(plan: Plan, *, limit: int, facets: bool = True, also: tuple[str, ...]
     """The plan's hits from the top — its first `limit`, or when ranking by meaning its
     first ``settings.KMS_SEARCH_SEMANTIC["candidates"]`` if more — these in the order of
     their words' score blended with their closeness in meaning to the question
-    (:func:`search.vectors.reranked`), each scored with the blend."""
+    (:func:`search.vectors.reranked`), each scored with the blend. By words alone when
+    fewer than two of them have a vector, or the model cannot run here."""
     if not reranking():
         return engine().search(plan, limit=limit, facets=facets, also=also)
     semantic = settings.KMS_SEARCH_SEMANTIC
     depth = semantic["candidates"]
     found = engine().search(plan, limit=max(limit, depth), facets=facets, also=also)
+    known = vectors.known(found.hits[:depth])
+    if len(known) < 2:
+        return found  # nothing to tell apart by meaning
     try:
         question = vectors.query_vector(plan.question)
     except vectors.ModelUnavailable:
         return found  # logged once: ranked by words
-    hits = vectors.reranked(found.hits[:depth], question, semantic["weight"])
-    return dataclasses.replace(found, hits=[*hits, *found.hits[depth:]])
+    hits = vectors.reranked(found.hits, question, known, semantic["weight"], depth)
+    return dataclasses.replace(found, hits=hits)
 
 
 def _rescored(hits: list[Hit], ranking: list[Hit]) -> list[Hit]:
     """`hits` scored as `ranking` scores the same articles (the blend, when ranking by
-    meaning), so that a page, and the hits an answer weighs, compare like with like."""
+    meaning), so that a page, and the hits an answer weighs, compare like with like; one
+    `ranking` lacks scores as its best."""
     scores = {hit.key: hit.score for hit in ranking}
-    return [dataclasses.replace(hit, score=scores.get(hit.key, hit.score)) for hit in hits]
+    top = max(scores.values(), default=None)
+    return [
+        dataclasses.replace(hit, score=scores.get(hit.key, hit.score if top is None else top))
+        for hit in hits
+    ]
 
 
 def _scored(plan: Plan, hits: list[Hit]) -> tuple[dict[str, Hit], int]:
@@ -295,18 +305,23 @@ def term_weights(plan: Plan) -> dict[str, float]:
 
 def weighed(text: str, filters: Filters) -> tuple[list[Hit], list[dict[str, float]]]:
     """The hits :func:`answer` weighs for `text` when no best bet is set — an article that
-    asks it word for word first, then the ranking — and each one's confidence features
-    (what ``bench/answer_calibration.py`` fits the model on); empty when nothing matches."""
+    asks it word for word first, then the ranking, leaving out any that holds no word of
+    the question (found by its sound, bigrams or meaning alone) — and each one's confidence
+    features (what ``bench/answer_calibration.py`` fits the model on); empty when nothing
+    matches."""
     plan = plan_of(text, filters)
     if plan.empty:
         return [], []
     best = ranked(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
     asked = _rescored(_asked(text, plan), best)
     first = {hit.key for hit in asked}
-    hits = [*asked, *(hit for hit in best if hit.key not in first)][: ALTERNATIVES_MAX + 1]
-    if not hits:
-        return [], []
     weights = term_weights(plan)
+    worded = (
+        hit
+        for hit in [*asked, *(hit for hit in best if hit.key not in first)]
+        if text_coverage(plan, weights, hit)
+    )
+    hits = list(itertools.islice(worded, ALTERNATIVES_MAX + 1))
     return hits, [features(text, plan, weights, hits, rank) for rank in range(len(hits))]
 
 
@@ -336,10 +351,8 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
         chosen = [_candidate(hit, variables, 1.0) for hit in pinned[: ALTERNATIVES_MAX + 1]]
         return Answer(chosen[0], 1.0, chosen[1:])
     hits, found = weighed(text, filters)
-    if not hits:
+    if not hits:  # nothing matches, or only by sound or meaning: no word of it is there
         return Answer(None, 0.0)
-    if not found[0]["text_coverage"]:
-        return Answer(None, 0.0)  # it only sounds like the question: no word of it is there
 
     def candidate(rank: int) -> Candidate:
         return _candidate(hits[rank], variables, round(probability(found[rank]), 4))

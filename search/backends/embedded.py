@@ -61,23 +61,17 @@ def _fields() -> list[tuple[str, dict]]:
     ]
 
 
-VECTOR = ("vector", {"stored": True})  # search.vectors: read with a hit, never searched
-
-
 def schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name, options in _fields():
         builder.add_text_field(name, **options)
-    builder.add_bytes_field(VECTOR[0], **VECTOR[1])
     return builder.build()
 
 
 SCHEMA = schema()
 # Written into every generation: queries address fields by their number in SCHEMA, so an
 # index built with other fields is refused (rebuilt by kms_reindex), never misread.
-SCHEMA_MARK = hashlib.sha256(json.dumps([*_fields(), VECTOR], sort_keys=True).encode()).hexdigest()[
-    :16
-]
+SCHEMA_MARK = hashlib.sha256(json.dumps(_fields(), sort_keys=True).encode()).hexdigest()[:16]
 SCHEMA_FILE = "kms-schema"
 
 
@@ -317,9 +311,9 @@ class EmbeddedBackend(Backend):
         hits = []
         for score, address in found:
             doc = searcher.doc(address)
-            vector = doc.get_first("vector") or b""
-            shown = json.loads(doc["payload"][0])
-            hits.append(Hit(doc["key"][0], float(score), doc["category"][0], shown, vector))
+            hits.append(
+                Hit(doc["key"][0], float(score), doc["category"][0], json.loads(doc["payload"][0]))
+            )
         return hits
 
     def search(

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-from elasticsearch.dsl import Search
-from elasticsearch.dsl.response import Response
-
-from search.backends.elasticsearch import ElasticsearchBackend, query
+from search.backends.elasticsearch import query
 from search.documents import mapping
 from search.queries import Filters, Frequencies, Plan, Term
-from search.records import Record
-
-RECORD_FIELDS = [field.name for field in dataclasses.fields(Record)]
 
 BOOSTS = {"title": 3.0, "questions": 2.0, "summary": 1.5, "sound": 0.5}
 
@@ -32,7 +24,6 @@ def test_analysed_fields_split_on_whitespace_and_filters_are_keywords() -> None:
     for name in (*keywords, "asked"):
         assert properties[name] == {"type": "keyword"}
     assert properties["payload"] == {"type": "keyword", "index": False, "doc_values": False}
-    assert properties["vector"] == {"type": "binary"}  # read with a hit, never searched
     assert mapping()["settings"] == {"number_of_shards": 1, "number_of_replicas": 0}
 
 
@@ -114,29 +105,3 @@ def test_facets_of_the_hits_and_of_best_bets_the_query_may_not_match() -> None:
     assert {"terms": {"audience": ["public"]}} in pinned["bool"]["filter"]
     assert set(scope["aggs"][FACET_SCOPE]["aggs"]) == {"category", "products", "tags"}
     assert "aggs" not in searching(Search(), plan, facets=False, also=("KB-9",)).to_dict()
-
-
-def test_a_records_vector_travels_as_base64_and_comes_back_as_bytes() -> None:
-    record = Record(**{**dict.fromkeys(RECORD_FIELDS, ""), "id": "KB-1#0", "vector": b"\x00\xff"})
-    backend = ElasticsearchBackend("http://127.0.0.1:9")  # never contacted
-    (action,) = backend._actions("kms-articles-1", [record])
-    assert action["_id"] == "KB-1#0" and action["_source"]["vector"] == "AP8="
-    response = Response(
-        Search(),
-        {
-            "hits": {
-                "hits": [
-                    {
-                        "_score": 1.0,
-                        "_source": {
-                            "key": "KB-1",
-                            "category": "",
-                            "payload": "{}",
-                            "vector": "AP8=",
-                        },
-                    }
-                ]
-            }
-        },
-    )
-    assert backend._hits(response)[0].vector == b"\x00\xff"

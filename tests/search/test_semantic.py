@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from content import consumers
 from content.selectors import AUDIENCES
 from search import indexing, services, vectors
-from search.backends import engine
 from search.backends.base import Hit
 from search.models import PassageVector
 from search.queries import Filters
@@ -28,7 +31,7 @@ def semantic(settings: pytest.FixtureRequest) -> None:
     settings.KMS_SEARCH_SEMANTIC = {**settings.KMS_SEARCH_SEMANTIC, "weight": 0.5}
 
 
-def _publish_pair() -> None:
+def _publish_pair(capture: Callable | None = None) -> None:
     make_article(
         key=SURRENDER,
         title="退保怎么办理？",
@@ -47,16 +50,19 @@ def _publish_pair() -> None:
         tags=[],
         category="保全",
     )
-    consumers.drain(indexing.NAME)
+    if capture is None:
+        consumers.drain(indexing.NAME)
+        return
+    with capture(execute=True):  # the indexer's commit, and what runs after it
+        consumers.drain(indexing.NAME)
 
 
 def _keys(question: str) -> list[str]:
     return [result.key for result in services.search(question, HQ).results]
 
 
-def _hit(key: str, score: float, vector: np.ndarray | None) -> Hit:
-    packed = b"" if vector is None else vector.astype(vectors.DTYPE).tobytes()
-    return Hit(key, score, "", {}, packed)
+def _hit(key: str, score: float) -> Hit:
+    return Hit(key, score, "", {})
 
 
 def _unit(*values: float) -> np.ndarray:
@@ -65,27 +71,33 @@ def _unit(*values: float) -> np.ndarray:
     return vector / np.linalg.norm(vector)
 
 
-def test_the_blend_weighs_words_and_meaning_and_leaves_unembedded_hits_in_the_middle() -> None:
+def test_the_blend_weighs_words_and_meaning_on_a_fixed_scale() -> None:
     question = _unit(1.0)
-    hits = [
-        _hit("words", 2.0, _unit(0.0, 1.0)),  # the best words, another meaning
-        _hit("unknown", 1.5, None),  # not embedded yet: neither pushed up nor down
-        _hit("meaning", 1.0, _unit(1.0, 0.1)),  # fewer words, the question's meaning
-    ]
-    assert [hit.key for hit in vectors.reranked(hits, question, 0.0)] == [
+    hits = [_hit("words", 2.0), _hit("unknown", 1.5), _hit("meaning", 1.0), _hit("deep", 0.5)]
+    known = {
+        "words": _unit(0.0, 1.0),  # the best words, another meaning (cosine 0)
+        "meaning": _unit(1.0, 0.1),  # fewer words, the question's meaning (cosine 0.995)
+    }  # "unknown" is not embedded yet: it counts as the median of the others
+    assert [h.key for h in vectors.reranked(hits, question, known, 0.0, 3)] == [
         "words",
         "unknown",
         "meaning",
+        "deep",
     ]
-    blended = vectors.reranked(hits, question, 0.5)
-    assert [hit.key for hit in blended] == ["meaning", "unknown", "words"]
-    assert [hit.score for hit in blended] == sorted((hit.score for hit in blended), reverse=True)
-    assert vectors.reranked(hits[:1], question, 0.5) == hits[:1]
+    blended = vectors.reranked(hits, question, known, 0.5, 3)
+    assert [h.key for h in blended] == ["meaning", "unknown", "words", "deep"]
+    # past the reranked depth: the engine's order, scored below every reranked hit
+    assert [h.score for h in blended] == sorted((h.score for h in blended), reverse=True)
+    # closeness is a fixed scale: a negligible difference in meaning stays negligible
+    assert vectors.closeness(0.850) == pytest.approx(vectors.closeness(0.852), abs=0.02)
+    assert vectors.closeness(0.5) == 0.0 and vectors.closeness(0.99) == 1.0
 
 
 @pytest.mark.django_db
-def test_a_question_in_other_words_finds_the_article_that_means_it(semantic: None) -> None:
-    _publish_pair()
+def test_a_question_in_other_words_finds_the_article_that_means_it(
+    semantic: None, django_capture_on_commit_callbacks: Callable
+) -> None:
+    _publish_pair(django_capture_on_commit_callbacks)
     assert _keys(WANTS_OUT)[0] == SURRENDER
     assert _keys("這份保單我不要了，錢能拿回來嗎")[0] == SURRENDER  # traditional characters
 
@@ -97,46 +109,67 @@ def test_by_words_alone_the_same_question_finds_the_loan_first() -> None:
 
 
 @pytest.mark.django_db
-def test_a_publish_is_embedded_as_it_is_indexed_and_cached_once(semantic: None) -> None:
-    _publish_pair()
-    found = engine().fetch(Filters("HQ", AUDIENCES, keys=(SURRENDER, LOAN)), limit=2)
-    assert all(vectors.unpacked(hit.vector) is not None for hit in found)
+def test_a_publish_is_embedded_after_the_indexer_commits_and_stored_once(
+    semantic: None, django_capture_on_commit_callbacks: Callable
+) -> None:
+    _publish_pair(django_capture_on_commit_callbacks)
     assert PassageVector.objects.count() == 2
-    assert indexing.missing_passages() == []
+    assert len(vectors.stored(map(vectors.digest, indexing.passages()))) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        consumers.replay(indexing.NAME, from_seq=1)  # indexed again: nothing new to embed
+    assert PassageVector.objects.count() == 2
 
 
 @pytest.mark.django_db
-def test_a_bulk_import_ranks_by_words_until_reindex_embeds_it(
-    semantic: None, monkeypatch: pytest.MonkeyPatch
+def test_a_large_import_ranks_by_words_until_kms_embed_embeds_it(
+    semantic: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Callable
 ) -> None:
-    monkeypatch.setattr(indexing, "EMBED_INLINE", 0)  # as an import's thousands of articles
-    _publish_pair()
-    monkeypatch.undo()
+    monkeypatch.setattr(indexing, "EMBED_AFTER_COMMIT", 1)  # as an import's thousands
+    _publish_pair(django_capture_on_commit_callbacks)
     assert PassageVector.objects.count() == 0
-    assert len(indexing.missing_passages()) == 2
     assert _keys(WANTS_OUT)[0] == LOAN  # no vectors yet: by words
 
-    call_command("kms_reindex", "--embed")
+    out = io.StringIO()
+    call_command("kms_embed", stdout=out)
 
-    assert PassageVector.objects.count() == 2
-    assert indexing.missing_passages() == []
-    assert _keys(WANTS_OUT)[0] == SURRENDER
+    assert "embedded 2 passages" in out.getvalue()
+    assert _keys(WANTS_OUT)[0] == SURRENDER  # at once: no reindex
+    call_command("kms_embed", "--prune", stdout=out)
+    assert "embedded 0 passages" in out.getvalue() and "pruned 0" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_pages_past_the_reranked_hits_go_on_in_the_engines_order(
+    semantic: None, settings, django_capture_on_commit_callbacks: Callable
+) -> None:
+    settings.KMS_SEARCH_SEMANTIC = {**settings.KMS_SEARCH_SEMANTIC, "candidates": 2}
+    _publish_pair(django_capture_on_commit_callbacks)
+    for n in range(3):
+        make_article(key=f"KB-30001{n}", title=f"保单第{n}号通知", questions=[], tags=[])
+    consumers.drain(indexing.NAME)
+    pages = [services.search("保单", HQ, limit=2, offset=at).results for at in (0, 2, 4)]
+    listed = [result for page in pages for result in page]
+    assert len({result.key for result in listed}) == len(listed) == 5
+    scores = [result.score for result in listed]
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_text_utf8_cannot_carry_is_embedded_not_refused(semantic: None) -> None:
     lone = "理赔\ud800材料"  # a JSON escape can make one; UTF-8 cannot encode it
     assert vectors.query_vector(lone).shape == (vectors.DIMENSIONS,)
-    assert vectors.unpacked(vectors.embed_passages([lone])[0]) is not None
+    assert vectors.unpacked(vectors.embed_passages([lone])[0]).shape == (vectors.DIMENSIONS,)
     assert vectors.digest(lone) != vectors.digest("理赔材料")
 
 
 @pytest.mark.django_db
 def test_without_a_working_model_search_ranks_by_words_and_publishing_goes_on(
-    semantic: None, monkeypatch: pytest.MonkeyPatch
+    semantic: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Callable
 ) -> None:
     monkeypatch.setattr(vectors, "_loaded", lambda: None)  # as on a machine it cannot run on
     vectors.query_vector.cache_clear()
-    _publish_pair()
+    _publish_pair(django_capture_on_commit_callbacks)
+    assert PassageVector.objects.count() == 0  # left to kms_embed, which says why it cannot
     assert _keys(WANTS_OUT)[0] == LOAN
-    assert len(indexing.missing_passages()) == 2  # embedded by kms_reindex --embed later
     assert services.answer(WANTS_OUT, HQ) is not None
+    with pytest.raises(CommandError, match="cannot run here"):
+        call_command("kms_embed")

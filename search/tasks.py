@@ -1,0 +1,25 @@
+"""Thin Celery tasks of the search app: each takes primitive ids and calls a service."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from search import indexing, vectors
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def passages_embed(keys: list[str]) -> None:
+    """Embed the passages of articles `keys` that have no vector yet (at most
+    ``indexing.EMBED_AFTER_COMMIT`` articles: about 15 s), so that they rank by meaning
+    from their next search on; whatever fails is left to ``kms_embed``."""
+    try:
+        embedded = vectors.embed_all(indexing.passages(keys))
+    except vectors.ModelUnavailable as error:
+        logger.warning("passages not embedded (%s): kms_embed embeds them later", error)
+        return
+    if embedded:
+        logger.info("passages embedded count=%d articles=%d", embedded, len(keys))
