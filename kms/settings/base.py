@@ -229,7 +229,7 @@ KMS_SEARCH_COMMON = {"share": 0.1, "documents": 1000}
 # question's, `weight` the share of the latter; 0 (KMS_SEARCH_SEMANTIC=false) turns it off.
 # Chosen on the development splits (docs/benchmarks.md).
 KMS_SEARCH_SEMANTIC = {
-    "weight": 0.5 if env_bool("KMS_SEARCH_SEMANTIC", True) else 0.0,
+    "weight": 0.6 if env_bool("KMS_SEARCH_SEMANTIC", True) else 0.0,
     "candidates": 100,
 }
 # The answer endpoint: a logistic model of "this article answers the question" over what

@@ -21,14 +21,14 @@ from tests.factories import make_article
 HQ = Filters("HQ", AUDIENCES)
 SURRENDER = "KB-300001"
 LOAN = "KB-300002"
-# A customer who wants out of the policy: 保单 and 钱 are the loan article's words too,
-# but what they mean is a surrender.
-WANTS_OUT = "这份保单我不要了，钱能拿回来吗"
+# A customer who wants out of the policy: 保单 and 钱 are the loan article's words more
+# than the surrender one's, but what they mean is a surrender.
+WANTS_OUT = "我想把保单退掉拿回钱"
 
 
 @pytest.fixture
 def semantic(settings: pytest.FixtureRequest) -> None:
-    settings.KMS_SEARCH_SEMANTIC = {**settings.KMS_SEARCH_SEMANTIC, "weight": 0.5}
+    settings.KMS_SEARCH_SEMANTIC = {**settings.KMS_SEARCH_SEMANTIC, "weight": 0.6}
 
 
 def _publish_pair(capture: Callable | None = None) -> None:
@@ -99,7 +99,7 @@ def test_a_question_in_other_words_finds_the_article_that_means_it(
 ) -> None:
     _publish_pair(django_capture_on_commit_callbacks)
     assert _keys(WANTS_OUT)[0] == SURRENDER
-    assert _keys("這份保單我不要了，錢能拿回來嗎")[0] == SURRENDER  # traditional characters
+    assert _keys("我想把保單退掉拿回錢")[0] == SURRENDER  # traditional characters
 
 
 @pytest.mark.django_db
