@@ -9,7 +9,8 @@ with wrk, rotating through the same kind of queries as bench/search_latency.py (
 title words, whole questions) for random provinces and cities: a warm-up, then one run
 per connection count. Search answers are not cached, so every request asks the index.
 It prints each run's rate and latency percentiles, then VmRSS and VmHWM of every
-gunicorn worker (/proc/PID/status).
+gunicorn worker (/proc/PID/status). ``KMS_SEARCH_SEMANTIC=false`` loads the ranking by
+words alone.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def query_strings(count: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     rows = list(PublishedArticle.objects.filter(in_effect=True).values_list("title", "questions"))
     tree = BranchTree.load()
-    branches = [code for code in tree.codes if code != tree.root]
+    branches = [code for code in tree.codes if code != tree.root] or [tree.root]
     questions = [q for _, qs in rows for q in qs]
     found = []
     for n in range(count):
