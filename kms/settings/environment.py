@@ -47,7 +47,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "KMS_SEARCH_SEMANTIC": (
         "true",
         "Whether search also ranks by meaning (sentence vectors of the bundled model, about "
-        "8 ms a question); `false` ranks by words only and loads no model.",
+        "10 ms a question); `false` ranks by words only and loads no model.",
     ),
     "SECRET_KEY": (
         "dev-only key",
