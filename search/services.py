@@ -9,7 +9,11 @@ Invariants:
 * :func:`answer` gives an article only when it is a best bet for the question or its
   confidence (:mod:`search.confidence`) reaches ``settings.KMS_ANSWER_THRESHOLD``; the
   alternatives are hits within ``CLOSE`` of the best, each one that would be answered
-  on its own, so a bot asks "did you mean…" only between real candidates.
+  on its own, so a bot asks "did you mean…" only between real candidates; an article
+  holding no word of the question is never the answer;
+* when ranking by meaning, the first ``KMS_SEARCH_SEMANTIC["candidates"]`` hits are
+  reordered by their blended score and every hit on a page carries that scale, so a page
+  reads in descending score and pages never repeat or skip an article.
 """
 
 from __future__ import annotations
@@ -160,7 +164,9 @@ def search(
     text: str, filters: Filters, *, limit: int = 10, offset: int = 0, tree: BranchTree | None = None
 ) -> Page:
     """One page of results for `text` in the reader's branch: the best bets, then the
-    engine's hits without them, paged as one list (``count`` counts each article once)."""
+    articles asking it word for word, then the engine's hits without them (the first ones
+    reordered by meaning: :func:`ranked`), paged as one list (``count`` counts each article
+    once)."""
     started = time.perf_counter()
     tree = tree or branch_tree()
     plan = plan_of(text, filters)
