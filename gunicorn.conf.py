@@ -6,6 +6,13 @@ bytes of request line (each character is nine URL characters), about 7,600 with
 characters outside the basic plane (twelve). gunicorn's default limit, 4,094, answered
 such a request with its own plain-text error before the API saw it; 8,190 is the most
 gunicorn allows.
+
+Each worker embeds a reader's question on one core (``search.vectors``): workers serve
+side by side, and the model's threads of two workers on the same cores wait for each
+other at every step (20 searches a second on two cores instead of 119).
 """
 
+import os
+
 limit_request_line = 8190
+os.environ.setdefault("OMP_NUM_THREADS", "1")

