@@ -9,8 +9,7 @@ Invariants:
   ``settings.KMS_ANSWER_MODEL`` (data, fitted on the development splits by
   ``bench/answer_calibration.py``): on those splits it estimates the chance that the
   article answers the question, which is what the threshold is set against;
-* a hit's ``margin`` is its lead in the words' score (the engine's, also when hits are
-  ranked by meaning) over the best *other* hit, 0 for any hit but the first:
+* a hit's ``margin`` is its lead over the best *other* hit, 0 for any hit but the first:
   a runner-up is never more certain than the answer it runs up to;
 * a question none of whose informative words an article holds scores near 0, so a
   question from outside insurance (weather, recipes, football) gets no answer.
@@ -117,10 +116,8 @@ def features(
     phrases = _phrases(hit)
     title = max(_coverage(plan, weights, set(analysis.tokens(p))) for p in phrases)
     text = text_coverage(plan, weights, hit)
-    found = [_words_score(other) for other in hits]
-    rivals = [score for at, score in enumerate(found) if at != rank]
-    own = found[rank]
-    lead = (own - max(rivals, default=0.0)) / own if own > 0 and not rank else 0.0
+    rivals = [other.score for at, other in enumerate(hits) if at != rank]
+    lead = (hit.score - max(rivals, default=0.0)) / hit.score if hit.score > 0 and not rank else 0.0
     return {
         "title_coverage": title,
         "text_coverage": text,
@@ -131,11 +128,6 @@ def features(
             and not any(asks(other, question) for at, other in enumerate(hits) if at != rank)
         ),
     }
-
-
-def _words_score(hit: Hit) -> float:
-    """The hit's score for the question's words (the engine's), whatever it is ranked by."""
-    return hit.score if hit.words is None else hit.words
 
 
 def probability(found: dict[str, float]) -> float:

@@ -232,11 +232,10 @@ def _rescored(hits: list[Hit], ranking: list[Hit]) -> list[Hit]:
     meaning), so that a page, and the hits an answer weighs, compare like with like; one
     `ranking` lacks scores as its best."""
     scores = {hit.key: hit.score for hit in ranking}
-    if not any(hit.words is not None for hit in ranking):
-        return hits  # ranked by words: the same scale already
-    top = max(scores.values())
+    top = max(scores.values(), default=None)
     return [
-        dataclasses.replace(hit, score=scores.get(hit.key, top), words=hit.score) for hit in hits
+        dataclasses.replace(hit, score=scores.get(hit.key, hit.score if top is None else top))
+        for hit in hits
     ]
 
 

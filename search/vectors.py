@@ -219,9 +219,8 @@ def reranked(
     blended score: ``(1 - weight)`` times their engine score as a share of the best one's,
     plus `weight` times their :func:`closeness` in meaning to the question. A hit without a
     vector (not embedded yet) counts as the median of those with one. Each hit's score
-    becomes its blend (its engine score kept as ``words``); ties keep the engine's order;
-    the hits past `depth` keep their order, scored below the reranked ones as if their
-    meaning counted nothing."""
+    becomes its blend; ties keep the engine's order; the hits past `depth` keep their
+    order, scored below the reranked ones as if their meaning counted nothing."""
     if not hits:
         return []
     near = {key: closeness(float(vector @ question)) for key, vector in vectors.items()}
@@ -231,15 +230,10 @@ def reranked(
         (1 - weight) * hit.score / best + weight * near.get(hit.key, middle) for hit in hits[:depth]
     ]
     order = sorted(range(len(blended)), key=lambda at: (-blended[at], at))
-    found = [
-        dataclasses.replace(hits[at], score=round(blended[at], 6), words=hits[at].score)
-        for at in order
-    ]
+    found = [dataclasses.replace(hits[at], score=round(blended[at], 6)) for at in order]
     floor = min(blended)
     found += [
-        dataclasses.replace(
-            hit, score=round(min(floor, (1 - weight) * hit.score / best), 6), words=hit.score
-        )
+        dataclasses.replace(hit, score=round(min(floor, (1 - weight) * hit.score / best), 6))
         for hit in hits[depth:]
     ]
     return found

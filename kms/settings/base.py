@@ -237,13 +237,13 @@ KMS_SEARCH_SEMANTIC = {
 # bench/answer_calibration.py; below the threshold the answer is null. docs/benchmarks.md
 # has the precision/coverage curve the threshold was chosen from.
 KMS_ANSWER_MODEL = {
-    "bias": -3.422,
+    "bias": -3.646,
     "weights": {
-        "title_coverage": 2.459,
-        "text_coverage": 0.358,
-        "closeness": 0.232,
-        "margin": 1.957,
-        "asked": 3.21,
+        "title_coverage": 2.436,
+        "text_coverage": 0.441,
+        "closeness": 0.382,
+        "margin": 3.021,
+        "asked": 3.204,
     },
 }
 KMS_ANSWER_THRESHOLD = 0.4

@@ -36,7 +36,6 @@ class Hit:
     score: float
     category: str
     shown: dict  # the record's payload: title, summary, text, questions, updated_at
-    words: float | None = None  # the engine's score, when `score` is a blend (search.vectors)
 
 
 @dataclass(frozen=True)
