@@ -263,3 +263,18 @@ def test_a_query_id_stays_with_its_key_through_a_new_name(api: Api, issue) -> No
     impostor = Api(issue(name="counter-app"))  # a new key under the old name
     assert impostor.post("events", body).status_code == 400
     assert client.post("events", body).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"key": "KB-000001", "helpful": true, "channel": "\\ud800"}',  # a choice
+        '{"key": "KB-000001", "helpful": true, "\\ud800": 1}',  # a field's name
+    ],
+)
+def test_half_a_character_in_a_body_is_a_400_not_a_500(api: Api, raw: str) -> None:
+    response = api.post("feedback", raw)
+
+    assert response.status_code == 400
+    assert "half of a character" in response.json()["error"]["message"]
+    assert not Feedback.objects.exists()
