@@ -126,7 +126,16 @@ def _nfkc(text: str) -> str:
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
+# Characters that show nothing (zero-width spaces and joiners, direction marks and
+# embeddings, the byte-order mark): pasted text carries them inside words (理\u200b赔).
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
 def normalise(text: str) -> str:
+    """`text` as compared: invisible characters out, NFKC (full width folded),
+    traditional characters simplified, lower case."""
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
     return _T2S.convert(_nfkc(text)).lower()
 
 

@@ -132,3 +132,8 @@ def test_the_fast_width_folding_is_exactly_nfkc(text: str) -> None:
 
 def test_width_folding_narrows_full_width_punctuation_and_keeps_the_rest() -> None:
     assert analysis._nfkc("理赔，　Ｐ２０２４？ﬁ") == "理赔, P2024?fi"
+
+
+def test_characters_that_show_nothing_do_not_split_a_word() -> None:
+    pasted = "\ufeff理\u200b赔\u200d材\u200f料\u00ad"  # zero-width, joiner, mark, BOM, soft hyphen
+    assert analysis.tokens(pasted) == analysis.tokens("理赔材料")
