@@ -103,3 +103,9 @@ def test_deleting_a_branch_never_widens_a_key(kb: dict) -> None:
 
     assert Api(key).get("articles").status_code == 400  # its only branch is gone
     assert Api(key).get("articles", {"branch": "HQ"}).status_code == 403
+
+
+def test_the_bearer_scheme_is_read_in_any_case(api: Api) -> None:
+    for scheme in ("bearer", "BEARER", "Bearer"):
+        found = api.get("articles/" + CLAIMS, HTTP_AUTHORIZATION=f"{scheme} {api.key}")
+        assert found.status_code == 200, scheme
