@@ -9,7 +9,7 @@ gunicorn allows.
 
 Each worker embeds a reader's question on one core (``search.vectors``): workers serve
 side by side, and the model's threads of two workers on the same cores wait for each
-other at every step (20 searches a second on two cores instead of 119).
+other at every step (20 searches a second on two cores instead of 80).
 """
 
 import os
