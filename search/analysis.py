@@ -134,9 +134,7 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 def normalise(text: str) -> str:
     """`text` as compared: invisible characters out, NFKC (full width folded),
     traditional characters simplified, lower case."""
-    if _INVISIBLE.search(text):
-        text = _INVISIBLE.sub("", text)
-    return _T2S.convert(_nfkc(text)).lower()
+    return _T2S.convert(_nfkc(_INVISIBLE.sub("", text))).lower()
 
 
 def compact(text: str) -> str:

@@ -173,11 +173,13 @@ def search(
     promoted = _pinned(text, filters, tree)
     asked = [] if plan.empty else _asked(text, plan, exclude={r.key for r in promoted})
     pinned = tuple(result.key for result in promoted) + tuple(hit.key for hit in asked)
+    # read from the top when the pinned hits are dropped from the engine's or its first
+    # hits reordered before the page is cut; the facets count the best bets too, as the
+    # count does
+    from_top = bool(pinned) or vectors.enabled()
     if plan.empty:
         found, also_hits = Found(0, [], {}), 0
-    elif pinned or reranking():
-        # read from the top: the pinned hits are dropped and the first ones reranked
-        # before the page is cut; the facets count the best bets too, as the count does
+    elif from_top:
         also = tuple(result.key for result in promoted)
         found = ranked(plan, limit=offset + limit + len(pinned), also=also)
         # the asked articles are hits of the plan; best bets may not be
@@ -186,10 +188,7 @@ def search(
         found, also_hits = engine().search(plan, limit=limit, offset=offset), 0
     hits = [hit for hit in found.hits if hit.key not in pinned]
     asked = _rescored(asked, found.hits)
-    if pinned or reranking():
-        page = [*promoted, *asked, *hits][offset : offset + limit]
-    else:
-        page = list(hits)
+    page = [*promoted, *asked, *hits][offset : offset + limit] if from_top else hits
     variables = tree.variables_of(filters.branch)
     words = _words(plan)
     best_bets = {hit.key for hit in promoted}
@@ -201,20 +200,15 @@ def search(
     return Page(count, results, facets, round(took, 2))
 
 
-def reranking() -> bool:
-    return vectors.enabled()
-
-
 def ranked(plan: Plan, *, limit: int, facets: bool = True, also: tuple[str, ...] = ()) -> Found:
     """The plan's hits from the top — its first `limit`, or when ranking by meaning its
     first ``settings.KMS_SEARCH_SEMANTIC["candidates"]`` if more — these in the order of
     their words' score blended with their closeness in meaning to the question
     (:func:`search.vectors.reranked`), each scored with the blend. By words alone when
     fewer than two of them have a vector, or the model cannot run here."""
-    if not reranking():
+    if not vectors.enabled():
         return engine().search(plan, limit=limit, facets=facets, also=also)
-    semantic = settings.KMS_SEARCH_SEMANTIC
-    depth = semantic["candidates"]
+    depth = settings.KMS_SEARCH_SEMANTIC["candidates"]
     found = engine().search(plan, limit=max(limit, depth), facets=facets, also=also)
     known = vectors.known(found.hits[:depth])
     if len(known) < 2:
@@ -223,14 +217,14 @@ def ranked(plan: Plan, *, limit: int, facets: bool = True, also: tuple[str, ...]
         question = vectors.query_vector(plan.question)
     except vectors.ModelUnavailable:
         return found  # cannot run here (logged once) or busy with others: ranked by words
-    hits = vectors.reranked(found.hits, question, known, semantic["weight"], depth)
+    hits = vectors.reranked(found.hits, question, known, vectors.weight(), depth)
     return dataclasses.replace(found, hits=hits)
 
 
 def _rescored(hits: list[Hit], ranking: list[Hit]) -> list[Hit]:
     """`hits` scored as `ranking` scores the same articles (the blend, when ranking by
-    meaning), so that a page, and the hits an answer weighs, compare like with like; one
-    `ranking` lacks scores as its best."""
+    meaning), so that a page, and the hits an answer weighs, compare like with like; a hit
+    `ranking` does not hold (it stopped short of it) scores as `ranking`'s best."""
     scores = {hit.key: hit.score for hit in ranking}
     top = max(scores.values(), default=None)
     return [

@@ -17,7 +17,7 @@ def passages_embed(keys: list[str]) -> None:
     ``indexing.EMBED_AFTER_COMMIT`` articles: about 15 s), so that they rank by meaning
     from their next search on; whatever fails is left to ``kms_embed``."""
     try:
-        embedded = vectors.embed_all(indexing.passages(keys))
+        embedded = vectors.embed_and_store(vectors.unstored(indexing.passages(keys)))
     except vectors.ModelUnavailable as error:
         logger.warning("passages not embedded (%s): kms_embed embeds them later", error)
         return

@@ -18,12 +18,13 @@ Invariants:
   when at least two of the hits to rerank have vectors; passages are embedded after the
   indexer's commit (``search.tasks.passages_embed``) or by ``kms_embed``, each batch in
   its own short transaction, never inside a consumer's;
-* with ``settings.KMS_SEARCH_SEMANTIC["weight"]`` at 0 nothing here runs.
+* with ``settings.KMS_SEARCH_SEMANTIC`` not enabled (or its weight 0) nothing here runs.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import hashlib
 import logging
@@ -71,8 +72,14 @@ class ModelBusy(ModelUnavailable):
     """The model is embedding other questions in this process: this one ranks by words."""
 
 
+def weight() -> float:
+    """The share of meaning in a hit's blended score: 0 when ranking by words alone."""
+    semantic = settings.KMS_SEARCH_SEMANTIC
+    return semantic["weight"] if semantic["enabled"] else 0.0
+
+
 def enabled() -> bool:
-    return settings.KMS_SEARCH_SEMANTIC["weight"] > 0
+    return weight() > 0
 
 
 def _cpu_runs_engine() -> bool:
@@ -166,17 +173,24 @@ def stored(digests: Iterable[str]) -> dict[str, bytes]:
     return {key: bytes(vector) for key, vector in found.items()}
 
 
-def embed_all(texts: Sequence[str], *, progress: Callable[[int], None] = lambda n: None) -> int:
-    """Embed and store those of `texts` not stored yet, a batch at a time, each batch in
-    its own transaction (an interrupted run keeps what it embedded); how many it embedded."""
-    from search.models import PassageVector
-
+def unstored(texts: Iterable[str]) -> dict[str, str]:
+    """Those of `texts` with no stored vector, by :func:`digest`."""
     by_digest = {digest(text): text for text in texts}
     known = stored(by_digest)
-    missing = [key for key in by_digest if key not in known]
-    for start in range(0, len(missing), BATCH):
-        chunk = missing[start : start + BATCH]
-        made = embed_passages([by_digest[key] for key in chunk])
+    return {key: text for key, text in by_digest.items() if key not in known}
+
+
+def embed_and_store(
+    texts: Mapping[str, str], *, progress: Callable[[int], None] = lambda n: None
+) -> int:
+    """Embed and store `texts` (by :func:`digest`), a batch at a time, each batch in its
+    own transaction (an interrupted run keeps what it embedded); how many it embedded."""
+    from search.models import PassageVector
+
+    keys = list(texts)
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start : start + BATCH]
+        made = embed_passages([texts[key] for key in chunk])
         PassageVector.objects.bulk_create(
             [
                 PassageVector(digest=key, vector=vector)
@@ -184,8 +198,21 @@ def embed_all(texts: Sequence[str], *, progress: Callable[[int], None] = lambda 
             ],
             ignore_conflicts=True,  # another process embedded the same text meanwhile
         )
-        progress(min(start + BATCH, len(missing)))
-    return len(missing)
+        progress(min(start + BATCH, len(keys)))
+    return len(keys)
+
+
+def prune(current: Iterable[str], *, stored_before: datetime.datetime) -> int:
+    """Delete the vectors stored before `stored_before` that no text of `current` has;
+    how many. What was stored since (a publish while `current` was being read) stays."""
+    from search.models import PassageVector
+
+    keep = {digest(text) for text in current}
+    older = PassageVector.objects.filter(created_at__lt=stored_before)
+    stale = [key for key in older.values_list("digest", flat=True).iterator() if key not in keep]
+    for start in range(0, len(stale), 500):
+        PassageVector.objects.filter(digest__in=stale[start : start + 500]).delete()
+    return len(stale)
 
 
 def query_vector(question: str) -> np.ndarray:

@@ -226,10 +226,11 @@ KMS_SEARCH_FIELD_BOOSTS = {
 KMS_SEARCH_COMMON = {"share": 0.1, "documents": 1000}
 # Ranking by meaning (search.vectors): the engine's first `candidates` hits are reordered
 # by their words' score blended with the closeness of their sentence vectors to the
-# question's, `weight` the share of the latter; 0 (KMS_SEARCH_SEMANTIC=false) turns it off.
-# Chosen on the development splits (docs/benchmarks.md).
+# question's, `weight` the share of the latter (chosen on the development splits:
+# docs/benchmarks.md); `enabled` false (KMS_SEARCH_SEMANTIC=false) ranks by words alone.
 KMS_SEARCH_SEMANTIC = {
-    "weight": 0.6 if env_bool("KMS_SEARCH_SEMANTIC", True) else 0.0,
+    "enabled": env_bool("KMS_SEARCH_SEMANTIC", True),
+    "weight": 0.6,
     "candidates": 100,
 }
 # The answer endpoint: a logistic model of "this article answers the question" over what

@@ -33,4 +33,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Ranking by meaning embeds every article an indexer batch publishes (~0.1 s each): off
 # here; the tests of it (tests/search/test_semantic.py) switch it on for themselves.
-KMS_SEARCH_SEMANTIC = {**KMS_SEARCH_SEMANTIC, "weight": 0.0}
+KMS_SEARCH_SEMANTIC = {**KMS_SEARCH_SEMANTIC, "enabled": False}

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from content.management.progress import ProgressBar
 from search import indexing, vectors
-from search.models import PassageVector
 
 
 class Command(BaseCommand):
@@ -34,9 +33,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         read_at = timezone.now()
         texts = indexing.passages()
-        missing = len(texts) - len(vectors.stored(map(vectors.digest, texts)))
+        missing = vectors.unstored(texts)
+        progress = ProgressBar(len(missing), "embedding")
         try:
-            embedded = vectors.embed_all(texts, progress=ProgressBar(missing, "embedding"))
+            embedded = vectors.embed_and_store(missing, progress=progress)
         except vectors.ModelUnavailable as error:
             raise CommandError(f"{error}: search ranks by words only") from error
         seconds = time.monotonic() - started
@@ -45,15 +45,5 @@ class Command(BaseCommand):
             f"{len(texts)} published passages in all"
         )
         if prune:
-            # only what was stored before this run read the texts: a publish meanwhile
-            # embedded its new text, which this run's list does not hold
-            current = {vectors.digest(text) for text in texts}
-            before = PassageVector.objects.filter(created_at__lt=read_at)
-            stale = [
-                key
-                for key in before.values_list("digest", flat=True).iterator()
-                if key not in current
-            ]
-            for start in range(0, len(stale), 500):
-                PassageVector.objects.filter(digest__in=stale[start : start + 500]).delete()
-            self.stdout.write(f"pruned {len(stale)} vectors no published text has")
+            pruned = vectors.prune(texts, stored_before=read_at)
+            self.stdout.write(f"pruned {pruned} vectors no published text has")

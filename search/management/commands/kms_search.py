@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from content.models import Audience, BranchTree, Channel
 from content.selectors import AUDIENCES
-from search import services
+from search import services, vectors
 from search.backends.base import IndexUnavailable
 from search.queries import Filters
 
@@ -66,7 +65,7 @@ class Command(BaseCommand):
                         # the question as embedded, and the share of meaning in the
                         # blended score (0: ranked by words only)
                         "question": plan.question,
-                        "meaning": settings.KMS_SEARCH_SEMANTIC["weight"],
+                        "meaning": vectors.weight(),
                     },
                     ensure_ascii=False,
                 )
