@@ -9,6 +9,7 @@ class ContentConfig(AppConfig):
 
     def ready(self) -> None:
         from content import signals  # noqa: F401  (connects receivers)
-        from content.admin import chosen_ids
+        from content.admin import chooser_creation, chosen_ids
 
         chosen_ids.install()
+        chooser_creation.install()
