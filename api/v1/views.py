@@ -68,6 +68,7 @@ from content.selectors import (
     published_articles,
 )
 from search import services as search_services
+from search import vectors
 from search.backends import engine
 from search.backends.base import IndexUnavailable
 from search.queries import Filters
@@ -178,8 +179,8 @@ class Health(ApiView):
     """Whether the API can answer, how far the change log is and how far behind each
     consumer (the search index, webhooks, the cache purge) is, and whether the search
     index can be read (``search``: ``unavailable`` until ``kms_reindex`` rebuilt a
-    missing or damaged one; ``unreachable``: Elasticsearch does not answer). No key
-    needed."""
+    missing or damaged one; ``unreachable``: Elasticsearch does not answer) and ranks by
+    meaning (``meaning``: ``on``, ``off`` or ``unavailable``). No key needed."""
 
     authentication_classes = ()
     permission_classes = ()
@@ -201,10 +202,11 @@ class Health(ApiView):
             }
         except DatabaseError:
             body = {"status": "unavailable", "change_seq": 0, "consumers": {}}
-            body["search"] = _search_state()
+            body.update(search=_search_state(), meaning=vectors.state())
             return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         body = {"status": "ok", "change_seq": head, "consumers": states}
-        return Response({**body, "search": _search_state()})
+        body.update(search=_search_state(), meaning=vectors.state())
+        return Response(body)
 
 
 def _search_state() -> str:

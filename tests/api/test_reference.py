@@ -11,6 +11,7 @@ from django.test import Client
 
 from api.models import Feedback
 from content import consumers
+from search import vectors
 from tests.api.conftest import CLAIMS, COUNTER_ONLY, HIDDEN_IN_SC, INTERNAL, Api
 from tests.factories import ProductFactory
 
@@ -123,6 +124,17 @@ def test_health_says_when_the_search_index_is_missing(api: Api, search_index_dir
     assert body["status"] == "ok" and body["search"] == "unavailable"  # the rest still answers
 
 
+def test_health_says_whether_search_ranks_by_meaning(
+    api: Api, settings: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert Client().get("/api/v1/health").json()["meaning"] == "off"  # the test settings'
+    settings.KMS_SEARCH_SEMANTIC = {**settings.KMS_SEARCH_SEMANTIC, "enabled": True}
+    assert Client().get("/api/v1/health").json()["meaning"] == "on"
+    monkeypatch.setattr(vectors, "_loaded", lambda: None)  # as on a CPU it cannot run on
+    body = Client().get("/api/v1/health").json()
+    assert body["status"] == "ok" and body["meaning"] == "unavailable"  # search answers by words
+
+
 def test_health_is_a_json_503_when_the_database_is_down(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,6 +147,7 @@ def test_health_is_a_json_503_when_the_database_is_down(
 
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+    assert response.json()["meaning"] == "off"
 
 
 def test_a_branch_key_sees_the_variables_of_its_branches_and_their_ancestors_only(
