@@ -187,8 +187,8 @@ def search(
     else:
         found, also_hits = engine().search(plan, limit=limit, offset=offset), 0
     hits = [hit for hit in found.hits if hit.key not in pinned]
-    asked = _rescored(asked, found.hits)
-    page = [*promoted, *asked, *hits][offset : offset + limit] if from_top else hits
+    pinned_hits = _leading([*promoted, *_rescored(asked, found.hits)], hits)
+    page = [*pinned_hits, *hits][offset : offset + limit] if from_top else hits
     variables = tree.variables_of(filters.branch)
     words = _words(plan)
     best_bets = {hit.key for hit in promoted}
@@ -231,6 +231,18 @@ def _rescored(hits: list[Hit], ranking: list[Hit]) -> list[Hit]:
         dataclasses.replace(hit, score=scores.get(hit.key, hit.score if top is None else top))
         for hit in hits
     ]
+
+
+def _leading(hits: list[Hit], below: list[Hit]) -> list[Hit]:
+    """`hits` (the best bets and the articles asking the question, shown in this order
+    above `below`) each scored as at least every hit after it, so that scores never rise
+    down a page (a best bet found by no word scores 0 of its own)."""
+    floor = max((hit.score for hit in below), default=0.0)
+    lifted = []
+    for hit in reversed(hits):
+        floor = max(floor, hit.score)
+        lifted.append(dataclasses.replace(hit, score=floor))
+    return lifted[::-1]
 
 
 def _scored(plan: Plan, hits: list[Hit]) -> tuple[dict[str, Hit], int]:

@@ -205,6 +205,8 @@ def test_best_bets_page_and_count_like_any_result(api: Api) -> None:
     everything = ask(api, "search", {"q": "退保", "limit": 50}).json()
     listed = [r["key"] for r in everything["results"]]
     assert listed[:2] == ["KB-100199", "KB-100104"] and len(set(listed)) == len(listed)
+    scores = [r["score"] for r in everything["results"]]  # a best bet scores as the best hit
+    assert scores == sorted(scores, reverse=True) and scores[0] == scores[2] > 0
     paged = []
     for offset in range(0, len(listed), 3):
         page = ask(api, "search", {"q": "退保", "limit": 3, "offset": offset}).json()
