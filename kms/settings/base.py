@@ -319,8 +319,9 @@ if EMAIL_URL:
     EMAIL_HOST_USER = urllib.parse.unquote(_email.username or "")
     EMAIL_HOST_PASSWORD = urllib.parse.unquote(_email.password or "")
     EMAIL_USE_TLS = EMAIL_PORT == 587
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:  # each e-mail a file to read, not a flood in the server's output
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = "kms@localhost"
 
 # --- Logging: key=value lines ---------------------------------------------------------

@@ -4,11 +4,13 @@ on the admin's home page."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -84,3 +86,19 @@ def test_the_home_page_lists_the_editors_articles_past_review(owner: User, clien
     assert "KB-900004" in client.get("/admin/").content.decode()
     KnowledgeArticle.objects.filter(pk=article.pk).update(review_due=TODAY + dt.timedelta(days=90))
     assert "KB-900004" not in client.get("/admin/").content.decode()
+
+
+def test_without_a_mail_server_the_command_saves_each_e_mail_as_a_file(
+    owner: User, settings: Any, tmp_path: Any
+) -> None:
+    """What ``make setup`` shows a new user: where the reminder went, not the e-mail."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    owned("KB-900009", owner, TODAY - dt.timedelta(days=1))
+    out = io.StringIO()
+
+    call_command("kms_review_reminders", stdout=out)
+
+    assert out.getvalue().strip() == f"1 review reminders, 1 e-mails (saved in {tmp_path / 'mail'})"
+    (saved,) = (tmp_path / "mail").iterdir()
+    assert "KB-900009" in saved.read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from content.tasks import review_reminders_send
@@ -15,4 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         made, sent = review_reminders_send()  # at once, in this process
-        self.stdout.write(f"{made} review reminders, {sent} e-mails")
+        saved = getattr(settings, "EMAIL_FILE_PATH", None)
+        where = (
+            f" (saved in {saved})"
+            if sent and saved and "filebased" in settings.EMAIL_BACKEND
+            else ""
+        )
+        self.stdout.write(f"{made} review reminders, {sent} e-mails{where}")
