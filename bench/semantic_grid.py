@@ -54,7 +54,7 @@ def main() -> None:
             hits = engine().search(plan, limit=max(DEPTHS), facets=False).hits
             asked = [hit.key for hit in services._asked(query["q"], plan)]
             known = vectors.known(hits)
-            asked_of.append((query, hits, asked, known, vectors.query_vector(plan.question)))
+            asked_of.append((query, hits, asked, known, vectors.question_vector(plan.question)))
         read.append((path.name, asked_of))
 
     for (floor, ceiling), weight, depth in itertools.product(SCALES, WEIGHTS, DEPTHS):

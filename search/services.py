@@ -209,14 +209,18 @@ def ranked(plan: Plan, *, limit: int, facets: bool = True, also: tuple[str, ...]
     if not vectors.enabled():
         return engine().search(plan, limit=limit, facets=facets, also=also)
     depth = settings.KMS_SEARCH_SEMANTIC["candidates"]
+    try:
+        embedding = vectors.question_vector_soon(plan.question)  # while the engine searches
+    except vectors.ModelUnavailable:
+        embedding = None  # busy with another question: ranked by words
     found = engine().search(plan, limit=max(limit, depth), facets=facets, also=also)
     known = vectors.known(found.hits[:depth])
-    if len(known) < 2:
+    if embedding is None or len(known) < 2:
         return found  # nothing to tell apart by meaning
     try:
-        question = vectors.query_vector(plan.question)
+        question = embedding.result()
     except vectors.ModelUnavailable:
-        return found  # cannot run here (logged once) or busy with others: ranked by words
+        return found  # the model cannot run here (logged once): ranked by words
     hits = vectors.reranked(found.hits, question, known, vectors.weight(), depth)
     return dataclasses.replace(found, hits=hits)
 

@@ -14,8 +14,8 @@ Invariants:
   variant or reindex shows it again;
 * a vector is :data:`DIMENSIONS` float16 numbers, L2-normalised (:func:`embed_passages`
   refuses any other): the dot product of two is their cosine similarity;
-* a reader waits only for the question to be embedded (:func:`query_vector`), and only
-  when at least two of the hits to rerank have vectors; passages are embedded after the
+* of the model, a reader waits only for its question to be embedded, on the model's thread
+  while the engine searches (:func:`question_vector_soon`); passages are embedded after the
   indexer's commit (``search.tasks.passages_embed``) or by ``kms_embed``, each batch in
   its own short transaction, never inside a consumer's;
 * with ``settings.KMS_SEARCH_SEMANTIC`` not enabled (or its weight 0) nothing here runs.
@@ -32,6 +32,7 @@ import os
 import platform
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +51,26 @@ PASSAGE_MAX = 512  # characters: a passage's head (title, questions, summary) co
 # percentile) long; the model's time grows with the length (~1.3 ms a character on one
 # core), and the API takes 200.
 QUERY_MAX = 64
-# How long a question waits for the model while another is embedded in the same process
-# before it is ranked by its words alone: a flood of long questions slows no one else.
-ASKING_WAIT = 0.1
 BATCH = 32  # passages embedded (and stored, in one transaction) at once
 # One question and one batch of passages embedded at a time per process: the engine
-# allocates per call, so a question never waits for a batch to finish.
+# allocates per call, so a question never waits for a batch to finish. A question that
+# arrives while another is embedded in the same process is ranked by its words alone: a
+# flood of long questions slows no one else. The question is embedded on its own thread
+# (the model's calls release the GIL) while the engine searches.
 _asking = threading.Lock()
 _indexing = threading.Lock()
+_asker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kms-question")
+
+
+def _forked() -> None:
+    """In a child process (gunicorn and Celery workers fork): the parent's thread is not
+    there, nor is a lock it held released by anyone."""
+    global _asking, _indexing, _asker
+    _asking, _indexing = threading.Lock(), threading.Lock()
+    _asker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kms-question")
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def cores() -> int:
@@ -224,17 +237,33 @@ def prune(current: Iterable[str], *, stored_before: datetime.datetime) -> int:
     return len(stale)
 
 
-def query_vector(question: str) -> np.ndarray:
+def question_vector_soon(question: str) -> Future[np.ndarray]:
     """The vector of a reader's question (normalised text, slips put right), its first
-    :data:`QUERY_MAX` characters. Not cached: how fast a question is answered must not
-    tell one API key what another asked."""
-    if not _asking.acquire(timeout=ASKING_WAIT):
+    :data:`QUERY_MAX` characters, computed on the model's thread while the caller goes on
+    (reading the engine's hits: the wait is the longer of the two, not their sum).
+    Raises :class:`ModelBusy` at once when another question is being embedded in this
+    process. Not cached: how fast a question is answered must not tell one API key what
+    another asked."""
+    if not _asking.acquire(blocking=False):
         raise ModelBusy("the sentence model is busy")
+    try:
+        return _asker.submit(_question_vector, question)
+    except RuntimeError as error:  # the interpreter is shutting down
+        _asking.release()
+        raise ModelUnavailable("the sentence model is stopped") from error
+
+
+def _question_vector(question: str) -> np.ndarray:
     try:
         row = _model().query(_encodable(question[:QUERY_MAX]))
     finally:
         _asking.release()
     return unpacked(_packed(np.asarray(row, dtype=np.float32)))
+
+
+def question_vector(question: str) -> np.ndarray:
+    """:func:`question_vector_soon`, waited for."""
+    return question_vector_soon(question).result()
 
 
 def known(hits: Sequence[Hit]) -> dict[str, np.ndarray]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from collections.abc import Callable
 
 import numpy as np
@@ -160,9 +161,27 @@ def test_pages_past_the_reranked_hits_go_on_in_the_engines_order(
 
 def test_text_utf8_cannot_carry_is_embedded_not_refused(semantic: None) -> None:
     lone = "理赔\ud800材料"  # a JSON escape can make one; UTF-8 cannot encode it
-    assert vectors.query_vector(lone).shape == (vectors.DIMENSIONS,)
+    assert vectors.question_vector(lone).shape == (vectors.DIMENSIONS,)
     assert vectors.unpacked(vectors.embed_passages([lone])[0]).shape == (vectors.DIMENSIONS,)
     assert vectors.digest(lone) != vectors.digest("理赔材料")
+
+
+def test_a_forked_worker_embeds_questions_though_its_parent_was_embedding_one(
+    semantic: None,
+) -> None:
+    """gunicorn and Celery fork their workers: the parent's model thread is not in the
+    child, nor is a question it was embedding at that moment holding the child back."""
+    vectors.question_vector("退保")  # the parent's thread exists
+    with vectors._asking:  # and is busy as the worker is forked
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child reports through its exit status
+            try:
+                shape = vectors.question_vector_soon("退保").result(timeout=30).shape
+                os._exit(0 if shape == (vectors.DIMENSIONS,) else 1)
+            finally:  # never back into the test runner's code
+                os._exit(2)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 @pytest.mark.django_db
