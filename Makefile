@@ -56,7 +56,7 @@ test-services: install
 
 ## A Celery worker (and beat) for services mode: needs REDIS_URL and DATABASE_URL.
 worker: install
-	$(BIN)/celery -A kms worker --beat --loglevel=INFO --concurrency=2
+	$(BIN)/celery -A kms worker --beat --loglevel=INFO --concurrency=2 --queues=celery,embedding
 
 ## Refresh the Chinese catalogue after changing user-facing strings (needs GNU gettext).
 messages: install

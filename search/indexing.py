@@ -46,10 +46,6 @@ CHUNK = 500
 # A backlog this large (and at least half the published articles) is caught up by a full
 # rebuild: ~1 ms an article against ~2.5 ms an event replayed (docs/benchmarks.md).
 REBUILD_BACKLOG_MIN = 5000
-# Articles whose new text a batch has embedded right after it commits (about 0.1 s each,
-# outside any transaction): an editor's publish, the demo, a small import. A larger
-# backlog ranks by its words until ``kms_embed`` embedded it.
-EMBED_AFTER_COMMIT = 150
 _BRANCH_WIDE = (Action.BRANCH_ADDED, Action.BRANCH_REMOVED)
 
 
@@ -103,7 +99,7 @@ class SearchIndexConsumer(Consumer):
             keys |= _keys_near(codes, tree, backend)
         if keys:
             backend.replace(keys, records_of(keys, tree))
-            if vectors.enabled() and len(keys) <= EMBED_AFTER_COMMIT:
+            if vectors.enabled():  # search.signals decides where and when
                 chosen = sorted(keys)
                 transaction.on_commit(lambda: passages_indexed.send(self.__class__, keys=chosen))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -26,10 +27,21 @@ def glossary_changed(**kwargs: Any) -> None:
 
 @receiver(passages_indexed)
 def passages_embed_soon(keys: list[str], **kwargs: Any) -> None:
-    """Where tasks run eagerly, in the thread that committed (after its transaction: no
-    lock is held while the model runs); otherwise on a worker."""
+    """Where tasks run eagerly, at once in the thread that committed (after its
+    transaction: no lock is held while the model runs) when they are at most a batch (an
+    editor's publish, the demo, a small import); a larger backlog ranks by its words until
+    ``kms_embed`` embedded it, as the log says. Otherwise on a worker of the embedding
+    queue, a batch a task, whatever their number."""
+    if settings.CELERY_TASK_ALWAYS_EAGER and len(keys) > tasks.EMBED_BATCH:
+        logger.warning(
+            "passages not embedded articles=%d: they rank by words until manage.py kms_embed",
+            len(keys),
+        )
+        return
     try:
-        tasks.passages_embed.delay(keys)
+        for start in range(0, len(keys), tasks.EMBED_BATCH):
+            batch = keys[start : start + tasks.EMBED_BATCH]
+            tasks.passages_embed.apply_async((batch,), queue=tasks.EMBEDDING_QUEUE)
     except Exception:
         # the words are indexed; kms_embed embeds what this missed
         logger.exception("passages not embedded keys=%d; kms_embed embeds them later", len(keys))

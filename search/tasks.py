@@ -11,11 +11,19 @@ from search import indexing, vectors
 logger = logging.getLogger(__name__)
 
 
+# The queue passage embedding goes to where tasks run on workers: a large import's
+# thousands of articles take minutes there, and must not hold up the default queue's
+# index updates and webhooks (docker-compose runs a worker for each).
+EMBEDDING_QUEUE = "embedding"
+# Articles a task embeds: about 15 s on one core, 0.1 s an article.
+EMBED_BATCH = 150
+
+
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
 def passages_embed(keys: list[str]) -> None:
     """Embed the passages of articles `keys` that have no vector yet (at most
-    ``indexing.EMBED_AFTER_COMMIT`` articles: about 15 s), so that they rank by meaning
-    from their next search on; whatever fails is left to ``kms_embed``."""
+    :data:`EMBED_BATCH`), so that they rank by meaning from their next search on;
+    whatever fails is left to ``kms_embed``."""
     try:
         embedded = vectors.embed_and_store(vectors.unstored(indexing.passages(keys)))
     except vectors.ModelUnavailable as error:

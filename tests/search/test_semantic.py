@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from content import consumers
 from content.selectors import AUDIENCES
-from search import indexing, services, vectors
+from kms.celery import app as celery_app
+from search import indexing, services, tasks, vectors
 from search.backends.base import Hit
 from search.models import PassageVector
 from search.queries import Filters
+from search.signals import passages_embed_soon
 from tests.factories import make_article
 
 HQ = Filters("HQ", AUDIENCES)
@@ -127,11 +129,16 @@ def test_a_publish_is_embedded_after_the_indexer_commits_and_stored_once(
 
 @pytest.mark.django_db
 def test_a_large_import_ranks_by_words_until_kms_embed_embeds_it(
-    semantic: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Callable
+    semantic: None,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(indexing, "EMBED_AFTER_COMMIT", 1)  # as an import's thousands
+    """Where tasks run eagerly (the embedded default): the importer is not kept waiting."""
+    monkeypatch.setattr(tasks, "EMBED_BATCH", 1)  # as an import's thousands
     _publish_pair(django_capture_on_commit_callbacks)
     assert PassageVector.objects.count() == 0
+    assert "articles=2: they rank by words until manage.py kms_embed" in caplog.text
     assert _keys(WANTS_OUT)[0] == LOAN  # no vectors yet: by words
 
     out = io.StringIO()
@@ -224,3 +231,42 @@ def test_prune_keeps_what_was_embedded_while_it_ran(
     assert "pruned 1 vectors" in out.getvalue()
     assert set(PassageVector.objects.values_list("digest", flat=True)) >= {"1" * 64}
     assert not PassageVector.objects.filter(digest="0" * 64).exists()
+
+
+@pytest.fixture
+def on_workers(settings: pytest.FixtureRequest) -> Iterator[None]:
+    """Tasks sent to the broker (the test settings' in-memory one), as in services mode."""
+    settings.CELERY_TASK_ALWAYS_EAGER = celery_app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+def test_on_workers_every_backlog_is_embedded_a_batch_a_task_on_its_own_queue(
+    on_workers: None,
+) -> None:
+    """Services mode: an import's thousands are embedded too, on the embedding queue, where
+    they hold up neither the index updates nor the webhooks of the default queue."""
+    keys = [f"KB-{n:06d}" for n in range(1, tasks.EMBED_BATCH * 2 + 2)]
+
+    passages_embed_soon(keys=keys)
+
+    with celery_app.connection_for_read() as connection:
+        queued = [connection.SimpleQueue(name) for name in (tasks.EMBEDDING_QUEUE, "celery")]
+        sent = []
+        while (message := _next(queued[0])) is not None:
+            sent.append(message.payload[0][0])
+            message.ack()
+        assert _next(queued[1]) is None
+        for queue in queued:
+            queue.close()
+    assert [len(batch) for batch in sent] == [tasks.EMBED_BATCH, tasks.EMBED_BATCH, 1]
+    assert [key for batch in sent for key in batch] == keys
+
+
+def _next(queue: object) -> object:
+    try:
+        return queue.get(timeout=0.2)
+    except queue.Empty:
+        return None

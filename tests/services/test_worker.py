@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from content.models import ChangeEvent, ConsumerCursor
 from kms.celery import app as celery_app
+from search import indexing, vectors
+from search.models import PassageVector
 from tests.factories import BranchFactory, make_article
 
 pytestmark = [
@@ -62,6 +64,7 @@ def worker(tmp_path: Path) -> Iterator[subprocess.Popen]:
             "worker",
             "--beat",
             "--pool=solo",
+            "--queues=celery,embedding",  # as make worker; docker-compose runs one for each
             "--loglevel=INFO",
             "--without-mingle",
             "--without-gossip",
@@ -95,6 +98,19 @@ def test_a_publish_reaches_every_consumer_through_the_worker(worker: subprocess.
         "the cache-purge consumer to pass the event",
     )
     assert took < 30
+
+
+def test_a_publish_is_embedded_on_the_embedding_queue(worker: subprocess.Popen) -> None:
+    """The worker ranks by meaning (its settings' default): it indexes the article, then
+    embeds its passage from the embedding queue."""
+    BranchFactory(code="HQ", parent=None, variables={"hotline": "95500"})
+
+    make_article(key="KB-800003", title="退保怎么办理？")
+
+    wait_for(lambda: PassageVector.objects.exists(), 60, "the worker to embed the passage")
+    (stored,) = PassageVector.objects.all()
+    (text,) = indexing.passages(["KB-800003"])
+    assert stored.digest == vectors.digest(text) and "退保怎么办理？" in text
 
 
 def test_a_scheduled_go_live_is_logged_by_beat_within_30_seconds(
