@@ -33,7 +33,7 @@ from content.selectors import branch_tree
 from search import analysis, glossary, queries, vectors
 from search.backends import engine
 from search.backends.base import Found, Hit
-from search.confidence import features, probability, text_coverage, unrivalled
+from search.confidence import features, probability, text_coverage, unheard, unrivalled
 from search.models import PromotedResult, promoted_query
 from search.queries import Filters, Plan
 from search.records import TEXT_FIELD
@@ -44,6 +44,10 @@ ALTERNATIVES_MAX = 3
 # first — when at most this many articles ask it (beyond that it is a generic question).
 ASKED_MAX = 3
 CLOSE = 0.15  # hits scoring within this share of the best are offered as alternatives
+# A question with at least this informative share of its words in no article gets no
+# answer: of InsuranceQA-zh's development questions 0.8 % reach it, of the questions from
+# outside insurance 40 % (bench/data/offtopic.jsonl; docs/benchmarks.md).
+UNHEARD_MAX = 0.5
 SUGGEST_SCAN = 40
 # A facet is named like the filter that narrows to one of its values (product=, tag=).
 FACET_NAMES = {"category": "category", "products": "product", "tags": "tag"}
@@ -324,14 +328,18 @@ def weighed(text: str, filters: Filters) -> tuple[list[Hit], list[dict[str, floa
     asks it word for word first, then the ranking, leaving out any that holds no word of
     the question (found by its sound, bigrams or meaning alone) — and each one's confidence
     features (what ``bench/answer_calibration.py`` fits the model on); empty when nothing
-    matches."""
+    matches, or when at least ``UNHEARD_MAX`` of the question's informative words are in no
+    article (:func:`search.confidence.unheard`: the knowledge base knows nothing of what
+    it asks about)."""
     plan = plan_of(text, filters)
     if plan.empty:
+        return [], []
+    weights = term_weights(plan)
+    if unheard(plan, weights) >= UNHEARD_MAX:
         return [], []
     best = ranked(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
     asked = _rescored(_asked(text, plan), best)
     first = {hit.key for hit in asked}
-    weights = term_weights(plan)
     worded = (
         hit
         for hit in [*asked, *(hit for hit in best if hit.key not in first)]

@@ -346,6 +346,21 @@ def test_answer_is_the_best_article_or_null(api: Api, settings) -> None:
         assert outside["confidence"] < settings.KMS_ANSWER_THRESHOLD
 
 
+def test_a_question_about_what_no_article_mentions_gets_no_answer(api: Api) -> None:
+    """One article shares the question's phrasing (怎么回事) and nothing else with it: what
+    the question is about (a cat that will not eat) is in no article."""
+    make_article(
+        key="KB-100031",
+        title="续期保费扣款失败怎么办？",
+        summary="扣款失败是怎么回事？多为银行卡余额不足或卡片状态异常。",
+        body="多为银行卡余额不足、卡片挂失或换卡未更新。",
+        questions=["扣款失败是怎么回事？"],
+    )
+    assert ask(api, "answer", {"q": "猫咪不吃饭怎么回事"}).json()["answer"] is None
+    asked = ask(api, "answer", {"q": "续期扣款失败是怎么回事"}).json()["answer"]
+    assert asked["key"] == "KB-100031"
+
+
 def test_a_question_several_articles_answer_alike_offers_them_all(api: Api, settings) -> None:
     death = "KB-100021"
     make_article(
