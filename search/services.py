@@ -18,6 +18,7 @@ Invariants:
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import itertools
 import math
@@ -36,7 +37,7 @@ from search.backends.base import Found, Hit
 from search.confidence import features, probability, text_coverage, unheard, unrivalled
 from search.models import PromotedResult, promoted_query
 from search.queries import Filters, Plan
-from search.records import TEXT_FIELD
+from search.records import TEXT_FIELD, category_paths
 from search.snippets import snippet
 
 ALTERNATIVES_MAX = 3
@@ -51,6 +52,7 @@ UNHEARD_MAX = 0.5
 SUGGEST_SCAN = 40
 # A facet is named like the filter that narrows to one of its values (product=, tag=).
 FACET_NAMES = {"category": "category", "products": "product", "tags": "tag"}
+FACET_SHOWN = 20  # values of a facet a page shows, the commonest
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ def search(
     took = (time.perf_counter() - started) * 1000
     facets = {name: {} for name in FACET_NAMES.values()}
     facets.update({FACET_NAMES[name]: counts for name, counts in found.facets.items()})
+    facets["category"] = _with_sub_categories(facets["category"])
     return Page(count, results, facets, round(took, 2))
 
 
@@ -239,6 +242,17 @@ def _rescored(hits: list[Hit], ranking: list[Hit]) -> list[Hit]:
         dataclasses.replace(hit, score=scores.get(hit.key, hit.score if top is None else top))
         for hit in hits
     ]
+
+
+def _with_sub_categories(counts: dict[str, int]) -> dict[str, int]:
+    """Category counts as the category filter finds them: each category's own matches and
+    its sub-categories' (理赔 counts 理赔/医疗's too), the :data:`FACET_SHOWN` commonest."""
+    rolled: collections.Counter[str] = collections.Counter()
+    for category, count in counts.items():
+        for path in category_paths(category):
+            rolled[path] += count
+    commonest = sorted(rolled.items(), key=lambda item: (-item[1], item[0]))
+    return dict(commonest[:FACET_SHOWN])
 
 
 def _leading(hits: list[Hit], below: list[Hit]) -> list[Hit]:

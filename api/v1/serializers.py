@@ -338,7 +338,8 @@ class SearchPageOut(serializers.Serializer):
     facets = serializers.DictField(
         child=serializers.DictField(child=serializers.IntegerField()),
         help_text="Counts of all matches per category, product and tag (each named like "
-        "the parameter that filters by it).",
+        "the parameter that filters by it; the 20 commonest of each). A category counts its "
+        "sub-categories' matches too, as its filter finds them.",
     )
     took_ms = serializers.FloatField()
     query_id = serializers.UUIDField(

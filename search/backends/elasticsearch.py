@@ -28,7 +28,6 @@ from search.documents import mapping
 from search.queries import Clause, Filters, Frequencies, Plan
 from search.records import Record
 
-FACET_SIZE = 20
 BULK_CHUNK = 500
 TIMEOUT = 10
 
@@ -97,8 +96,8 @@ def searching(search: Search, plan: Plan, *, facets: bool, also: tuple[str, ...]
         pinned = Q("bool", filter=filtering(dataclasses.replace(plan.filters, keys=also)))
         either = Q("bool", should=[query(plan), pinned], minimum_should_match=1)
         scope = scope.bucket(FACET_SCOPE, "global").bucket(FACET_SCOPE, "filter", filter=either)
-    for name in FACETS:
-        scope.bucket(name, "terms", field=name, size=FACET_SIZE)
+    for name, size in FACETS.items():
+        scope.bucket(name, "terms", field=name, size=size)
     return search
 
 

@@ -35,7 +35,6 @@ from search.records import ANALYSED_FIELDS, LOOSE_FIELDS, Record
 
 WRITER_HEAP = 50_000_000
 REBUILD_HEAP = 200_000_000
-FACET_SIZE = 20
 CURRENT = "CURRENT"
 _RAW = ("id", "key", "branches", "excluded", "channels", "audience", "category_paths")
 
@@ -337,7 +336,9 @@ class EmbeddedBackend(Backend):
                 pinned = _filter(dataclasses.replace(plan.filters, keys=also))
                 should = tantivy.Occur.Should
                 scope = tantivy.Query.boolean_query([(should, scope), (should, pinned)])
-            aggregations = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
+            aggregations = {
+                name: {"terms": {"field": name, "size": size}} for name, size in FACETS.items()
+            }
             found = searcher.aggregate(scope, aggregations)
             counted = {
                 name: {b["key"]: b["doc_count"] for b in found[name]["buckets"]} for name in FACETS
