@@ -14,8 +14,9 @@ Invariants:
   variant or reindex shows it again;
 * a vector is :data:`DIMENSIONS` float16 numbers, L2-normalised (:func:`embed_passages`
   refuses any other): the dot product of two is their cosine similarity;
-* of the model, a reader waits only for its question to be embedded, on the model's thread
-  while the engine searches (:func:`question_vector_soon`); passages are embedded after the
+* of the model, a reader waits only for its question to be embedded, in a serving process
+  on the model's thread while the engine searches (:func:`question_vector_soon`);
+  passages are embedded after the
   indexer's commit (``search.tasks.passages_embed``) or by ``kms_embed``, each batch in
   its own short transaction, never inside a consumer's;
 * with ``settings.KMS_SEARCH_SEMANTIC`` not enabled (or its weight 0) nothing here runs.
@@ -239,18 +240,34 @@ def prune(current: Iterable[str], *, stored_before: datetime.datetime) -> int:
 
 def question_vector_soon(question: str) -> Future[np.ndarray]:
     """The vector of a reader's question (normalised text, slips put right), its first
-    :data:`QUERY_MAX` characters, computed on the model's thread while the caller goes on
-    (reading the engine's hits: the wait is the longer of the two, not their sum).
+    :data:`QUERY_MAX` characters. Where the model has one core of several (:func:`_one_core`)
+    it is computed on the model's thread while the caller goes on (reading the engine's
+    hits: the wait is the longer of the two, not their sum); elsewhere at once, on every
+    core.
     Raises :class:`ModelBusy` at once when another question is being embedded in this
     process. Not cached: how fast a question is answered must not tell one API key what
     another asked."""
     if not _asking.acquire(blocking=False):
         raise ModelBusy("the sentence model is busy")
+    if not _one_core():
+        # the model's steps take every core: a search beside them would only stall them
+        done: Future[np.ndarray] = Future()
+        try:
+            done.set_result(_question_vector(question))
+        except ModelUnavailable as error:
+            done.set_exception(error)
+        return done
     try:
         return _asker.submit(_question_vector, question)
     except RuntimeError as error:  # the interpreter is shutting down
         _asking.release()
         raise ModelUnavailable("the sentence model is stopped") from error
+
+
+def _one_core() -> bool:
+    """Whether the model runs on one core in this process (a gunicorn or Celery worker:
+    ``OMP_NUM_THREADS=1``), leaving the others to the engine's search."""
+    return os.environ.get("OMP_NUM_THREADS") == "1" and cores() > 1
 
 
 def _question_vector(question: str) -> np.ndarray:

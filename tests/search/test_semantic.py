@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import threading
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -173,11 +174,36 @@ def test_text_utf8_cannot_carry_is_embedded_not_refused(semantic: None) -> None:
     assert vectors.digest(lone) != vectors.digest("理赔材料")
 
 
-def test_a_forked_worker_embeds_questions_though_its_parent_was_embedding_one(
-    semantic: None,
+@pytest.mark.django_db
+def test_a_serving_process_embeds_the_question_beside_the_search(
+    semantic: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Callable
 ) -> None:
-    """gunicorn and Celery fork their workers: the parent's model thread is not in the
-    child, nor is a question it was embedding at that moment holding the child back."""
+    """A gunicorn worker gives the model one core (OMP_NUM_THREADS=1): the question is
+    embedded on the model's thread while the engine searches on the reader's."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setattr(vectors, "cores", lambda: 2)
+    _publish_pair(django_capture_on_commit_callbacks)
+    embedded_on = []
+    model_query = vectors._model().query
+    monkeypatch.setattr(
+        vectors._model(),
+        "query",
+        lambda text: embedded_on.append(threading.current_thread().name) or model_query(text),
+    )
+
+    assert _keys(WANTS_OUT)[0] == SURRENDER
+
+    assert embedded_on and embedded_on[0].startswith("kms-question")
+
+
+def test_a_forked_worker_embeds_questions_though_its_parent_was_embedding_one(
+    semantic: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gunicorn and Celery fork their workers, which give the model one core: the
+    parent's model thread is not in the child, nor is a question it was embedding at that
+    moment holding the child back."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setattr(vectors, "cores", lambda: 2)
     vectors.question_vector("退保")  # the parent's thread exists
     with vectors._asking:  # and is busy as the worker is forked
         child = os.fork()
