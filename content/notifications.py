@@ -18,11 +18,12 @@ logger = logging.getLogger(__name__)
 MAIL_REFUSED = (smtplib.SMTPException, OSError)  # the server said no, or is not there
 
 
-def stale_overrides_notify(override_ids: list[int]) -> int:
-    """One e-mail per stale override to its branch's editors; returns e-mails sent. One the
-    mail server refuses is logged, not retried: the override shows stale in the admin, and
-    the publish that made it stale (whose request runs this when tasks are eager) stands."""
-    sent = 0
+def stale_overrides_notify(override_ids: list[int]) -> list[int]:
+    """One e-mail per stale override to its branch's editors; returns the overrides whose
+    e-mail the mail server refused (logged; ``content.tasks.overrides_stale_notify`` tries
+    them again on a worker). The override shows stale in the admin all the same, and the
+    publish that made it stale (whose request runs this when tasks are eager) stands."""
+    refused: list[int] = []
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     overrides = BranchOverride.objects.filter(pk__in=override_ids).select_related(
         "article", "branch"
@@ -55,15 +56,15 @@ def stale_overrides_notify(override_ids: list[int]) -> int:
             )
         except MAIL_REFUSED as error:
             logger.warning("stale override not notified override=%s error=%s", override.pk, error)
+            refused.append(override.pk)
             continue
-        sent += 1
         logger.info(
             "stale override notified override=%s branch=%s recipients=%d",
             override.pk,
             override.branch.code,
             len(recipients),
         )
-    return sent
+    return refused
 
 
 def review_due_notify(reminders: QuerySet[ReviewReminder]) -> int:

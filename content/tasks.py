@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from content import consumers
@@ -68,10 +68,30 @@ def time_driven_changes_apply() -> None:
         releases_due_apply()
 
 
-@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
-def overrides_stale_notify(override_ids: list[int]) -> None:
-    """Tell each stale override's branch editors what HQ changed under them."""
-    stale_overrides_notify(override_ids)
+# A stale override's e-mail the mail server refused is tried again after 1, 2, 4 … 32
+# minutes (about an hour in all) on a worker.
+STALE_NOTICE_RETRIES = 6
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    soft_time_limit=50,
+    time_limit=60,
+    max_retries=STALE_NOTICE_RETRIES,
+)
+def overrides_stale_notify(self: Task, override_ids: list[int]) -> None:
+    """Tell each stale override's branch editors what HQ changed under them. On a worker,
+    those the mail server refused are tried again later (:data:`STALE_NOTICE_RETRIES`
+    times); where tasks run eagerly (the editor's request) they are not, and the override
+    shows stale in the admin all the same."""
+    refused = stale_overrides_notify(override_ids)
+    if not refused or self.request.is_eager:
+        return
+    if self.request.retries >= STALE_NOTICE_RETRIES:
+        logger.error("stale overrides never notified overrides=%s", refused)
+        return
+    raise self.retry(args=(refused,), countdown=60 * 2**self.request.retries)
 
 
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from celery.exceptions import Retry
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -29,6 +30,7 @@ from content.records import Catalog, validate_record
 from content.selectors import EffectiveArticle, effective_article
 from content.services import override_rebase, override_upsert
 from content.services.overrides import override_staleness, overrides_staleness_refresh
+from content.tasks import overrides_stale_notify
 from tests.factories import HQ_VARIABLES, OPERATOR, BranchFactory, make_article
 from tests.imports import failed_import, jsonl, run_import
 
@@ -554,6 +556,35 @@ def test_hq_publishes_though_the_mail_server_is_down(
 
     assert BranchOverride.objects.get(branch__code="GD").stale
     assert "stale override not notified" in caplog.text
+
+
+def test_on_a_worker_a_refused_stale_notice_is_tried_again_later(
+    article: KnowledgeArticle,
+    branches: dict[str, Branch],
+    django_capture_on_commit_callbacks: Any,
+    mail_server_down: None,
+    caplog: Any,
+) -> None:
+    """Services mode: the mail server is down when HQ publishes; the worker's task asks
+    Celery to run it again, for the refused override, a minute later (the broker here
+    runs it at once: refused again)."""
+    gd_editor = make_user("gd_editor", "li.ming@gd.example.com")
+    BranchRole.objects.create(user=gd_editor, branch=branches["GD"], role="editor")
+    replace_materials("GD")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_hq(body=hq_body(materials="- 理赔申请书\n- 电子发票"))
+    stale = BranchOverride.objects.get(branch__code="GD")
+    caplog.clear()
+
+    overrides_stale_notify.push_request(is_eager=False, retries=0, called_directly=False)
+    try:
+        with pytest.raises(Retry) as retried:
+            overrides_stale_notify([stale.pk])
+    finally:
+        overrides_stale_notify.pop_request()
+
+    assert retried.value.when == 60
+    assert caplog.text.count(f"stale override not notified override={stale.pk}") == 2
 
 
 def test_no_email_when_hq_edits_a_section_no_branch_overrides(
