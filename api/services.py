@@ -171,17 +171,22 @@ def feedback_record(
     query_id: uuid.UUID | None = None,
 ) -> Feedback:
     """Store a reader's verdict (its query and comment masked like the query log); the caller
-    checked the article is theirs to read."""
-    return Feedback.objects.create(
-        article_key=article_key,
-        helpful=helpful,
-        query=masked(query),
-        query_id=query_id,
-        branch_code=branch,
-        channel=channel or "",
-        comment=masked(comment),
-        api_key=key,
+    checked the article is theirs to read. A verdict on a result of a logged query
+    (`query_id`) replaces the one given before on the same result: a reader counts once."""
+    verdict = {
+        "helpful": helpful,
+        "query": masked(query),
+        "branch_code": branch,
+        "channel": channel or "",
+        "comment": masked(comment),
+        "api_key": key,
+    }
+    if query_id is None:
+        return Feedback.objects.create(article_key=article_key, **verdict)
+    found, _ = Feedback.objects.update_or_create(
+        query_id=query_id, article_key=article_key, defaults=verdict
     )
+    return found
 
 
 def result_event_record(
@@ -193,15 +198,15 @@ def result_event_record(
     channel: str | None,
     query_id: uuid.UUID,
 ) -> ResultEvent:
-    """Store that a reader opened or copied a result; the caller checked they may read it."""
-    return ResultEvent.objects.create(
+    """Store that a reader opened or copied a result, once per result and action of a
+    logged query; the caller checked they may read it."""
+    found, _ = ResultEvent.objects.get_or_create(
         query_id=query_id,
         article_key=article_key,
         action=action,
-        branch_code=branch,
-        channel=channel or "",
-        key_name=key.name,
+        defaults={"branch_code": branch, "channel": channel or "", "key_name": key.name},
     )
+    return found
 
 
 PRUNE_BATCH = 10_000

@@ -107,6 +107,12 @@ class ResultEvent(models.Model):
         verbose_name = _("result event")
         verbose_name_plural = _("result events")
         ordering: ClassVar[list[str]] = ["-created_at"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # each action once per result of a logged query (api.services.result_event_record)
+            models.UniqueConstraint(
+                fields=["query_id", "article_key", "action"], name="result_event_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.article_key}"

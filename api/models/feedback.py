@@ -35,6 +35,14 @@ class Feedback(models.Model):
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         ordering: ClassVar[list[str]] = ["-created_at"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # one verdict per result of a logged query (api.services.feedback_record)
+            models.UniqueConstraint(
+                fields=["query_id", "article_key"],
+                condition=models.Q(query_id__isnull=False),
+                name="feedback_one_per_query_result",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_key} {'+' if self.helpful else '-'}"

@@ -106,6 +106,27 @@ def test_opening_and_copying_a_result_join_its_query(api: Api) -> None:
     assert logged(page["query_id"]).top_keys[0] == CLAIMS
 
 
+def test_a_reader_counts_once_per_result_of_a_query_however_often_it_is_sent(api: Api) -> None:
+    """A query_id sent again (a retrying client, or one inflating the figures) changes no
+    count: one verdict per article per query — the latest — and each action once."""
+    page = ask(api, "search", {"q": "理赔材料"}).json()
+    verdict = {"key": CLAIMS, "helpful": True, "query_id": page["query_id"]}
+    for _ in range(3):
+        assert api.post("feedback", verdict).status_code == 201
+    assert (
+        api.post("feedback", {**verdict, "helpful": False, "comment": "看错了"}).status_code == 201
+    )
+    assert [(f.helpful, f.comment) for f in Feedback.objects.all()] == [(False, "看错了")]
+    event = {"query_id": page["query_id"], "key": CLAIMS, "action": "opened"}
+    for _ in range(3):
+        assert api.post("events", event).status_code == 201
+    assert ResultEvent.objects.filter(query_id=page["query_id"]).count() == 1
+    unjoined = {"key": CLAIMS, "helpful": True}  # no query to count it against: each counts
+    api.post("feedback", unjoined)
+    api.post("feedback", unjoined)
+    assert Feedback.objects.filter(query_id=None).count() == 2
+
+
 def found(api: Api) -> dict:
     """An event body for what a search `api` made found."""
     query_id = ask(api, "search", {"q": "理赔材料"}).json()["query_id"]
