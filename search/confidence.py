@@ -12,9 +12,9 @@ Invariants:
 * a hit's ``margin`` is its lead over the best *other* hit, 0 for any hit but the first:
   a runner-up is never more certain than the answer it runs up to;
 * a question none of whose informative words an article holds scores near 0, so a
-  question from outside insurance (weather, recipes, football) gets no answer; nor does
-  one most of whose informative words are in no article (:func:`unheard`), whatever it
-  shares with one in the way it is asked.
+  question from outside insurance (weather, recipes, football) gets no answer (nor does
+  one most of whose informative words the reader's articles never use:
+  ``search.services.unheard``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from django.conf import settings
 from search import analysis
 from search.backends.base import Hit
 from search.queries import Plan
-from search.records import TEXT_FIELD
 
 FEATURES = ("title_coverage", "text_coverage", "closeness", "margin", "asked")
 
@@ -94,19 +93,6 @@ def asks(hit: Hit, question: str) -> bool:
         if held.written == asked.written or held.spoken == asked.spoken:
             return True
     return False
-
-
-def unheard(plan: Plan, weights: dict[str, float]) -> float:
-    """The informative (IDF-weighted) share of the question's words that no article holds:
-    what the question is about, when the knowledge base has never heard of it (猫咪,
-    吃饭 in 猫咪不吃饭怎么回事, whose 怎么回事 an article may well hold)."""
-    if plan.frequencies is None:
-        return 0.0
-    whole = sum(weights.values()) or 1.0
-    return (
-        sum(weight for word, weight in weights.items() if not plan.frequencies.of(TEXT_FIELD, word))
-        / whole
-    )
 
 
 def text_coverage(plan: Plan, weights: dict[str, float], hit: Hit) -> float:

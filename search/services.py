@@ -34,7 +34,7 @@ from content.selectors import branch_tree
 from search import analysis, glossary, queries, vectors
 from search.backends import engine
 from search.backends.base import Found, Hit
-from search.confidence import features, probability, text_coverage, unheard, unrivalled
+from search.confidence import features, probability, text_coverage, unrivalled
 from search.models import PromotedResult, promoted_query
 from search.queries import Filters, Plan
 from search.records import TEXT_FIELD, category_paths
@@ -337,13 +337,35 @@ def term_weights(plan: Plan) -> dict[str, float]:
     return {word: math.log(1 + total / (1 + frequencies.of(TEXT_FIELD, word))) for word in words}
 
 
+def unheard(plan: Plan, weights: dict[str, float]) -> float:
+    """The informative (IDF-weighted) share of the question's words that no article the
+    reader may read holds, under the word or any synonym of it: what the question is about,
+    when the reader's knowledge base has never heard of it (猫咪, 吃饭 in 猫咪不吃饭怎么回事,
+    whose 怎么回事 an article may well hold). Counted within the reader's filters, so that
+    an answer tells no reader which words articles they cannot read hold."""
+    whole = sum(weights.values()) or 1.0
+    missing = sum(
+        weights.get(term.alternatives[0][0], 0.0) for term in plan.terms if not _heard(plan, term)
+    )
+    return missing / whole
+
+
+def _heard(plan: Plan, term: queries.Term) -> bool:
+    if plan.frequencies is not None and not any(
+        plan.frequencies.of(TEXT_FIELD, tokens[0]) for tokens in term.alternatives
+    ):
+        return False  # in no article at all
+    alone = dataclasses.replace(plan, terms=(term,), loose={})  # the words, not their sounds
+    return engine().search(alone, limit=1, facets=False).count > 0
+
+
 def weighed(text: str, filters: Filters) -> tuple[list[Hit], list[dict[str, float]]]:
     """The hits :func:`answer` weighs for `text` when no best bet is set — an article that
     asks it word for word first, then the ranking, leaving out any that holds no word of
     the question (found by its sound, bigrams or meaning alone) — and each one's confidence
     features (what ``bench/answer_calibration.py`` fits the model on); empty when nothing
     matches, or when at least ``UNHEARD_MAX`` of the question's informative words are in no
-    article (:func:`search.confidence.unheard`: the knowledge base knows nothing of what
+    article the reader may read (:func:`unheard`: the knowledge base knows nothing of what
     it asks about)."""
     plan = plan_of(text, filters)
     if plan.empty:

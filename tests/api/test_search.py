@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
@@ -365,6 +366,34 @@ def test_a_question_about_what_no_article_mentions_gets_no_answer(api: Api) -> N
     assert ask(api, "answer", {"q": "猫咪不吃饭怎么回事"}).json()["answer"] is None
     asked = ask(api, "answer", {"q": "续期扣款失败是怎么回事"}).json()["answer"]
     assert asked["key"] == "KB-100031"
+
+
+def test_a_question_in_the_glossarys_other_words_is_answered(api: Api) -> None:
+    """解约 is in no article, but the starter glossary makes it a synonym of 退保: the
+    knowledge base knows what the question is about."""
+    make_article(
+        key="KB-100041",
+        title="退保怎么办理？",
+        summary="犹豫期后退保可领取保单的现金价值。",
+        body="犹豫期后退保，可领取保单的现金价值。",
+        questions=[],
+    )
+    assert ask(api, "answer", {"q": "解约怎么办理"}).json()["answer"]["key"] == "KB-100041"
+
+
+def test_no_answer_tells_a_key_which_words_articles_it_cannot_read_hold(
+    kb: dict, issue: Callable[..., str]
+) -> None:
+    """授权 and 调查 are only in the internal article: to a key reading public articles
+    they are words as unknown as 猫咪 and 散步, and the answers are alike."""
+    public = Api(issue())
+    answers = [
+        ask(public, "answer", {"q": question}).json()
+        for question in ("授权调查理赔怎么办", "猫咪散步理赔怎么办")
+    ]
+    for found in answers:
+        del found["query_id"]
+    assert answers[0] == answers[1]
 
 
 def test_a_question_several_articles_answer_alike_offers_them_all(api: Api, settings) -> None:
