@@ -23,8 +23,10 @@ import dataclasses
 import itertools
 import math
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 from django.db.models import Q
 
@@ -216,20 +218,29 @@ def ranked(plan: Plan, *, limit: int, facets: bool = True, also: tuple[str, ...]
     if not vectors.enabled():
         return engine().search(plan, limit=limit, facets=facets, also=also)
     depth = settings.KMS_SEARCH_SEMANTIC["candidates"]
-    try:
-        embedding = vectors.question_vector_soon(plan.question)  # while the engine searches
-    except vectors.ModelUnavailable:
-        embedding = None  # busy with another question: ranked by words
+    beside = vectors.beside_search()
+    embedding = _question_soon(plan) if beside else None  # while the engine searches
     found = engine().search(plan, limit=max(limit, depth), facets=facets, also=also)
     known = vectors.known(found.hits[:depth])
-    if embedding is None or len(known) < 2:
+    if len(known) < 2:
         return found  # nothing to tell apart by meaning
+    if not beside:
+        embedding = _question_soon(plan)
+    if embedding is None:
+        return found  # busy with other questions: ranked by words
     try:
         question = embedding.result()
     except vectors.ModelUnavailable:
         return found  # the model cannot run here (logged once): ranked by words
     hits = vectors.reranked(found.hits, question, known, vectors.weight(), depth)
     return dataclasses.replace(found, hits=hits)
+
+
+def _question_soon(plan: Plan) -> Future[np.ndarray] | None:
+    try:
+        return vectors.question_vector_soon(plan.question)
+    except vectors.ModelUnavailable:
+        return None
 
 
 def _rescored(hits: list[Hit], ranking: list[Hit]) -> list[Hit]:

@@ -14,10 +14,10 @@ Invariants:
   variant or reindex shows it again;
 * a vector is :data:`DIMENSIONS` float16 numbers, L2-normalised (:func:`embed_passages`
   refuses any other): the dot product of two is their cosine similarity;
-* of the model, a reader waits only for its question to be embedded, in a serving process
-  on the model's thread while the engine searches (:func:`question_vector_soon`);
-  passages are embedded after the
-  indexer's commit (``search.tasks.passages_embed``) or by ``kms_embed``, each batch in
+* of the model, a reader waits only for its question to be embedded — in a serving
+  process on the model's thread while the engine searches, elsewhere after it and only
+  when at least two hits have vectors (:func:`beside_search`); passages are embedded
+  after the indexer's commit (``search.tasks.passages_embed``) or by ``kms_embed``, each batch in
   its own short transaction, never inside a consumer's;
 * with ``settings.KMS_SEARCH_SEMANTIC`` not enabled (or its weight 0) nothing here runs.
 """
@@ -55,9 +55,9 @@ QUERY_MAX = 64
 BATCH = 32  # passages embedded (and stored, in one transaction) at once
 # One question and one batch of passages embedded at a time per process: the engine
 # allocates per call, so a question never waits for a batch to finish. A question that
-# arrives while another is embedded in the same process is ranked by its words alone: a
-# flood of long questions slows no one else. The question is embedded on its own thread
-# (the model's calls release the GIL) while the engine searches.
+# would wait longer than this for another one being embedded in the same process is
+# ranked by its words alone: a flood of long questions slows no one else.
+ASKING_WAIT = 0.1
 _asking = threading.Lock()
 _indexing = threading.Lock()
 _asker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kms-question")
@@ -240,16 +240,15 @@ def prune(current: Iterable[str], *, stored_before: datetime.datetime) -> int:
 
 def question_vector_soon(question: str) -> Future[np.ndarray]:
     """The vector of a reader's question (normalised text, slips put right), its first
-    :data:`QUERY_MAX` characters. Where the model has one core of several (:func:`_one_core`)
-    it is computed on the model's thread while the caller goes on (reading the engine's
-    hits: the wait is the longer of the two, not their sum); elsewhere at once, on every
-    core.
-    Raises :class:`ModelBusy` at once when another question is being embedded in this
-    process. Not cached: how fast a question is answered must not tell one API key what
-    another asked."""
-    if not _asking.acquire(blocking=False):
+    :data:`QUERY_MAX` characters. Where the model has one core of several
+    (:func:`beside_search`) it is computed on the model's thread while the caller goes on
+    (reading the engine's hits: the wait is the longer of the two, not their sum);
+    elsewhere at once, on every core. Raises :class:`ModelBusy` when another question has
+    held the model for :data:`ASKING_WAIT`. Not cached: how fast a question is answered
+    must not tell one API key what another asked."""
+    if not _asking.acquire(timeout=ASKING_WAIT):
         raise ModelBusy("the sentence model is busy")
-    if not _one_core():
+    if not beside_search():
         # the model's steps take every core: a search beside them would only stall them
         done: Future[np.ndarray] = Future()
         try:
@@ -264,9 +263,11 @@ def question_vector_soon(question: str) -> Future[np.ndarray]:
         raise ModelUnavailable("the sentence model is stopped") from error
 
 
-def _one_core() -> bool:
-    """Whether the model runs on one core in this process (a gunicorn or Celery worker:
-    ``OMP_NUM_THREADS=1``), leaving the others to the engine's search."""
+def beside_search() -> bool:
+    """Whether a question is embedded while the engine searches: where the model runs on
+    one core of several in this process (a gunicorn or Celery worker:
+    ``OMP_NUM_THREADS=1``), leaving the others to the engine's search. Elsewhere it is
+    embedded after the search, and only when the hits have vectors to compare with."""
     return os.environ.get("OMP_NUM_THREADS") == "1" and cores() > 1
 
 

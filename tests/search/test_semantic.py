@@ -196,6 +196,24 @@ def test_a_serving_process_embeds_the_question_beside_the_search(
     assert embedded_on and embedded_on[0].startswith("kms-question")
 
 
+@pytest.mark.django_db
+def test_a_search_with_nothing_to_compare_embeds_no_question(
+    semantic: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Callable
+) -> None:
+    """Outside serving processes the question is embedded after the search, only when at
+    least two hits have vectors: a search finding nothing pays nothing for the model."""
+    _publish_pair(django_capture_on_commit_callbacks)
+    asked = []
+    model_query = vectors._model().query
+    monkeypatch.setattr(
+        vectors._model(), "query", lambda text: asked.append(text) or model_query(text)
+    )
+
+    assert _keys("qwxzv") == []
+    assert asked == []
+    assert _keys(WANTS_OUT)[0] == SURRENDER and len(asked) == 1
+
+
 def test_a_forked_worker_embeds_questions_though_its_parent_was_embedding_one(
     semantic: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
