@@ -54,9 +54,14 @@ test-services: install
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) \
 		$(BIN)/pytest -m "not es" tests/content tests/api tests/services
 
-## A Celery worker (and beat) for services mode: needs REDIS_URL and DATABASE_URL.
+## Celery workers (and beat) for services mode: needs REDIS_URL and DATABASE_URL. One for
+## the default queue (index, cache, webhooks), one for embedding passages, so that a large
+## import's embedding never holds up the index; Ctrl-C stops both.
 worker: install
-	$(BIN)/celery -A kms worker --beat --loglevel=INFO --concurrency=2 --queues=celery,embedding
+	trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A kms worker --loglevel=INFO --concurrency=1 --queues=embedding \
+		--hostname=embedder@%h & \
+	$(BIN)/celery -A kms worker --beat --loglevel=INFO --concurrency=2 --queues=celery
 
 ## Refresh the Chinese catalogue after changing user-facing strings (needs GNU gettext).
 messages: install

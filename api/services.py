@@ -184,7 +184,9 @@ def feedback_record(
     if query_id is None:
         return Feedback.objects.create(article_key=article_key, **verdict)
     found, _ = Feedback.objects.update_or_create(
-        query_id=query_id, article_key=article_key, defaults=verdict
+        query_id=query_id,
+        article_key=article_key,
+        defaults={**verdict, "created_at": timezone.now()},  # counted on the day it changed
     )
     return found
 

@@ -35,7 +35,7 @@ from content.models import BranchTree
 from content.selectors import branch_tree
 from search import analysis, glossary, queries, vectors
 from search.backends import engine
-from search.backends.base import Found, Hit
+from search.backends.base import FACET_SHOWN, Found, Hit
 from search.confidence import features, probability, text_coverage, unrivalled
 from search.models import PromotedResult, promoted_query
 from search.queries import Filters, Plan
@@ -54,7 +54,6 @@ UNHEARD_MAX = 0.5
 SUGGEST_SCAN = 40
 # A facet is named like the filter that narrows to one of its values (product=, tag=).
 FACET_NAMES = {"category": "category", "products": "product", "tags": "tag"}
-FACET_SHOWN = 20  # values of a facet a page shows, the commonest
 
 
 @dataclass(frozen=True)

@@ -2,31 +2,22 @@
 repeats sent before are dropped, then the database refuses them."""
 
 from django.db import migrations, models
-from django.db.models import Count, Max, Min
+from django.db.models import Max, Min
 
 
 def drop_repeats(apps, schema_editor):
+    """One statement a table: keep each result's latest verdict and first event."""
     feedback = apps.get_model("api", "Feedback")
-    repeated = (
-        feedback.objects.exclude(query_id=None)
-        .values("query_id", "article_key")
-        .annotate(n=Count("pk"), last=Max("pk"))
-        .filter(n__gt=1)
-    )
-    for group in repeated.iterator():
-        feedback.objects.filter(
-            query_id=group["query_id"], article_key=group["article_key"]
-        ).exclude(pk=group["last"]).delete()
+    joined = feedback.objects.exclude(query_id=None)
+    latest = joined.values("query_id", "article_key").annotate(kept=Max("pk")).values("kept")
+    joined.exclude(pk__in=latest).delete()
     events = apps.get_model("api", "ResultEvent")
-    repeated = (
+    first = (
         events.objects.values("query_id", "article_key", "action")
-        .annotate(n=Count("pk"), first=Min("pk"))
-        .filter(n__gt=1)
+        .annotate(kept=Min("pk"))
+        .values("kept")
     )
-    for group in repeated.iterator():
-        events.objects.filter(
-            query_id=group["query_id"], article_key=group["article_key"], action=group["action"]
-        ).exclude(pk=group["first"]).delete()
+    events.objects.exclude(pk__in=first).delete()
 
 
 class Migration(migrations.Migration):

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from search.queries import Filters, Frequencies, Plan
 from search.records import Record
 
+FACET_SHOWN = 20  # values of a facet a page shows, the commonest
 # The facets every engine counts, and how many of each one's commonest values: every
 # category (a few hundred at most), so that search.services can count each with its
-# sub-categories, as the category filter finds them; the 20 commonest products and tags.
-FACETS = {"category": 1000, "products": 20, "tags": 20}
+# sub-categories, as the category filter finds them; the commonest products and tags.
+FACETS = {"category": 1000, "products": FACET_SHOWN, "tags": FACET_SHOWN}
 
 
 class IndexUnavailable(Exception):

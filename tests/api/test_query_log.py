@@ -113,10 +113,11 @@ def test_a_reader_counts_once_per_result_of_a_query_however_often_it_is_sent(api
     verdict = {"key": CLAIMS, "helpful": True, "query_id": page["query_id"]}
     for _ in range(3):
         assert api.post("feedback", verdict).status_code == 201
-    assert (
-        api.post("feedback", {**verdict, "helpful": False, "comment": "看错了"}).status_code == 201
-    )
+    first = Feedback.objects.get().created_at
+    changed = {**verdict, "helpful": False, "comment": "看错了"}
+    assert api.post("feedback", changed).status_code == 201
     assert [(f.helpful, f.comment) for f in Feedback.objects.all()] == [(False, "看错了")]
+    assert Feedback.objects.get().created_at > first  # counted when the reader changed it
     event = {"query_id": page["query_id"], "key": CLAIMS, "action": "opened"}
     for _ in range(3):
         assert api.post("events", event).status_code == 201

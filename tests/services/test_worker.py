@@ -64,7 +64,7 @@ def worker(tmp_path: Path) -> Iterator[subprocess.Popen]:
             "worker",
             "--beat",
             "--pool=solo",
-            "--queues=celery,embedding",  # as make worker; docker-compose runs one for each
+            "--queues=celery,embedding",  # both (make worker and docker-compose run one each)
             "--loglevel=INFO",
             "--without-mingle",
             "--without-gossip",
