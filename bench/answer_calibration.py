@@ -47,7 +47,8 @@ def examples(path: Path) -> list[Example]:
     found: list[Example] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         query = json.loads(line)
-        hits, weighed = services.weighed(query["q"], filters)
+        weighing = services.weighed(query["q"], filters)
+        hits, weighed = weighing.hits, weighing.features
         keyed = bool(query["keys"])
         if not hits:
             found.append((None, False, False, keyed))

@@ -347,42 +347,49 @@ def term_weights(plan: Plan) -> dict[str, float]:
     return {word: math.log(1 + total / (1 + frequencies.of(TEXT_FIELD, word))) for word in words}
 
 
-def unheard(plan: Plan, weights: dict[str, float]) -> float:
-    """The informative (IDF-weighted) share of the question's words that no article the
-    reader may read holds, under the word or any synonym of it: what the question is about,
-    when the reader's knowledge base has never heard of it (猫咪, 吃饭 in 猫咪不吃饭怎么回事,
-    whose 怎么回事 an article may well hold). Counted within the reader's filters, so that
-    an answer tells no reader which words articles they cannot read hold."""
+def unheard(plan: Plan) -> float:
+    """The informative share of the question's words that no article the reader may read
+    holds, under the word or any synonym of it: what the question is about, when the
+    reader's knowledge base has never heard of it (猫咪, 吃饭 in 猫咪不吃饭怎么回事, whose
+    怎么回事 an article may well hold). Each word weighs its inverse document frequency
+    among the articles the reader may read, so that the share tells no reader which words
+    articles they cannot read hold."""
+    total = plan.frequencies.total if plan.frequencies is not None else 0
+    held = {term.alternatives[0][0]: _readable_holding(plan, term) for term in plan.terms}
+    weights = {word: math.log(1 + total / (1 + count)) for word, count in held.items()}
     whole = sum(weights.values()) or 1.0
-    missing = sum(
-        weights.get(term.alternatives[0][0], 0.0) for term in plan.terms if not _heard(plan, term)
-    )
-    return missing / whole
+    return sum(weights[word] for word, count in held.items() if not count) / whole
 
 
-def _heard(plan: Plan, term: queries.Term) -> bool:
+def _readable_holding(plan: Plan, term: queries.Term) -> int:
+    """How many of the articles the reader may read hold `term`'s word or a synonym."""
     if plan.frequencies is not None and not any(
         plan.frequencies.of(TEXT_FIELD, tokens[0]) for tokens in term.alternatives
     ):
-        return False  # in no article at all
+        return 0  # in no article at all
     alone = dataclasses.replace(plan, terms=(term,), loose={})  # the words, not their sounds
-    return engine().search(alone, limit=1, facets=False).count > 0
+    return engine().search(alone, limit=1, facets=False).count
 
 
-def weighed(text: str, filters: Filters) -> tuple[list[Hit], list[dict[str, float]]]:
+@dataclass(frozen=True)
+class Weighing:
+    """What :func:`answer` weighs for a question (see :func:`weighed`)."""
+
+    hits: list[Hit]
+    features: list[dict[str, float]]  # each hit's confidence features
+    unheard: float = 0.0  # :func:`unheard`: the question's share no readable article holds
+
+
+def weighed(text: str, filters: Filters) -> Weighing:
     """The hits :func:`answer` weighs for `text` when no best bet is set — an article that
     asks it word for word first, then the ranking, leaving out any that holds no word of
-    the question (found by its sound, bigrams or meaning alone) — and each one's confidence
-    features (what ``bench/answer_calibration.py`` fits the model on); empty when nothing
-    matches, or when at least ``UNHEARD_MAX`` of the question's informative words are in no
-    article the reader may read (:func:`unheard`: the knowledge base knows nothing of what
-    it asks about)."""
+    the question (found by its sound, bigrams or meaning alone) — each one's confidence
+    features (what ``bench/answer_calibration.py`` fits the model on), and how much of the
+    question the reader's articles never mention; no hits when nothing matches."""
     plan = plan_of(text, filters)
     if plan.empty:
-        return [], []
+        return Weighing([], [])
     weights = term_weights(plan)
-    if unheard(plan, weights) >= UNHEARD_MAX:
-        return [], []
     best = ranked(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
     asked = _rescored(_asked(text, plan), best)
     first = {hit.key for hit in asked}
@@ -392,7 +399,8 @@ def weighed(text: str, filters: Filters) -> tuple[list[Hit], list[dict[str, floa
         if text_coverage(plan, weights, hit)
     )
     hits = list(itertools.islice(worded, ALTERNATIVES_MAX + 1))
-    return hits, [features(text, plan, weights, hits, rank) for rank in range(len(hits))]
+    found = [features(text, plan, weights, hits, rank) for rank in range(len(hits))]
+    return Weighing(hits, found, unheard(plan) if hits else 0.0)
 
 
 def _candidate(hit: Hit, variables: dict[str, str], confidence: float) -> Candidate:
@@ -414,13 +422,16 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
     only because others come as close ("理赔需要哪些材料" and three kinds of claim), or
     ties with another that does not ask the question word for word either, there is no
     answer, and the close hits that would each be answered on their own are the
-    alternatives a bot offers ("did you mean…")."""
+    alternatives a bot offers ("did you mean…"). Nor is there one when at least
+    ``UNHEARD_MAX`` of the question's informative words are in none of the reader's
+    articles (:func:`unheard`); the alternatives are offered as usual."""
     tree = tree or branch_tree()
     variables = tree.variables_of(filters.branch)
     if pinned := _pinned(text, filters, tree):
         chosen = [_candidate(hit, variables, 1.0) for hit in pinned[: ALTERNATIVES_MAX + 1]]
         return Answer(chosen[0], 1.0, chosen[1:])
-    hits, found = weighed(text, filters)
+    weighing = weighed(text, filters)
+    hits, found = weighing.hits, weighing.features
     if not hits:  # nothing matches, or only by sound or meaning: no word of it is there
         return Answer(None, 0.0)
 
@@ -433,7 +444,12 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
     confidence = probability(found[0])
     # level with another and not the one article asking the question: nothing tells them apart
     tied = len(close) > 1 and not found[0]["margin"] and not found[0]["asked"]
-    if confidence >= threshold and not tied:
+    # most of what it asks about is in none of the reader's articles: it may be offered
+    # what they hold ("did you mean…"), never answered by it
+    familiar = weighing.unheard < UNHEARD_MAX
+    if familiar and confidence >= threshold and not tied:
         return Answer(candidate(0), round(confidence, 4), [candidate(r) for r in close[1:]])
     offered = [candidate(r) for r in close if unrivalled(found[r]) >= threshold]
-    return Answer(None, round(confidence, 4), offered if len(offered) > 1 else [])
+    # not knowing what the question is about, it is sure of nothing
+    sure = round(confidence, 4) if familiar else 0.0
+    return Answer(None, sure, offered if len(offered) > 1 else [])
