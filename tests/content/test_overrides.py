@@ -537,43 +537,39 @@ def test_branch_editors_are_emailed_when_hq_makes_their_override_stale(
     assert "办理材料" in message.body
 
 
-def test_hq_publishes_though_the_mail_server_is_down(
+@pytest.fixture
+def refused_stale_notice(
     article: KnowledgeArticle,
     branches: dict[str, Branch],
     django_capture_on_commit_callbacks: Any,
     mail_server_down: None,
-    caplog: Any,
-) -> None:
-    """Nothing listens on the mail server's port: the publish that made GD's override
-    stale still succeeds (eager tasks run in the editor's request), and the refusal is
-    logged; the override shows stale in the admin all the same."""
+) -> BranchOverride:
+    """GD (with an editor to tell) overrides 办理材料; HQ changes it while nothing listens
+    on the mail server's port."""
     gd_editor = make_user("gd_editor", "li.ming@gd.example.com")
     BranchRole.objects.create(user=gd_editor, branch=branches["GD"], role="editor")
     replace_materials("GD")
-
     with django_capture_on_commit_callbacks(execute=True):
         publish_hq(body=hq_body(materials="- 理赔申请书\n- 电子发票"))
+    return BranchOverride.objects.get(branch__code="GD")
 
-    assert BranchOverride.objects.get(branch__code="GD").stale
+
+def test_hq_publishes_though_the_mail_server_is_down(
+    refused_stale_notice: BranchOverride, caplog: Any
+) -> None:
+    """The publish that made GD's override stale still succeeds (eager tasks run in the
+    editor's request), and the refusal is logged; the override shows stale in the admin
+    all the same."""
+    assert refused_stale_notice.stale
     assert "stale override not notified" in caplog.text
 
 
 def test_on_a_worker_a_refused_stale_notice_is_tried_again_later(
-    article: KnowledgeArticle,
-    branches: dict[str, Branch],
-    django_capture_on_commit_callbacks: Any,
-    mail_server_down: None,
-    caplog: Any,
+    refused_stale_notice: BranchOverride, caplog: Any
 ) -> None:
-    """Services mode: the mail server is down when HQ publishes; the worker's task asks
-    Celery to run it again, for the refused override, a minute later (the broker here
-    runs it at once: refused again)."""
-    gd_editor = make_user("gd_editor", "li.ming@gd.example.com")
-    BranchRole.objects.create(user=gd_editor, branch=branches["GD"], role="editor")
-    replace_materials("GD")
-    with django_capture_on_commit_callbacks(execute=True):
-        publish_hq(body=hq_body(materials="- 理赔申请书\n- 电子发票"))
-    stale = BranchOverride.objects.get(branch__code="GD")
+    """Services mode: the worker's task asks Celery to run it again, for the refused
+    override, a minute later (the broker here runs it at once: refused again)."""
+    stale = refused_stale_notice
     caplog.clear()
 
     overrides_stale_notify.push_request(is_eager=False, retries=0, called_directly=False)
