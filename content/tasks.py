@@ -88,7 +88,7 @@ def overrides_stale_notify(self: Task, override_ids: list[int]) -> None:
     refused = stale_overrides_notify(override_ids)
     if not refused or self.request.is_eager:
         return
-    if self.request.retries >= STALE_NOTICE_RETRIES:
+    if self.request.retries >= self.max_retries:
         logger.error("stale overrides never notified overrides=%s", refused)
         return
     raise self.retry(args=(refused,), countdown=60 * 2**self.request.retries)

@@ -23,10 +23,9 @@ import dataclasses
 import itertools
 import math
 import time
-from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.conf import settings
 from django.db.models import Q
 
@@ -41,6 +40,11 @@ from search.models import PromotedResult, promoted_query
 from search.queries import Filters, Plan
 from search.records import TEXT_FIELD, category_paths
 from search.snippets import snippet
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    import numpy as np
 
 ALTERNATIVES_MAX = 3
 # An agent typing an article's title or similar question word for word gets that article
@@ -339,24 +343,28 @@ def _starts(phrase: str, prefix: str) -> bool:
     return prefix in phrase or prefix in analysis.initials(phrase)
 
 
+def _idf(documents: int, holding: int) -> float:
+    """The weight of a word `holding` of `documents` hold: the rarer, the heavier."""
+    return math.log(1 + documents / (1 + holding))
+
+
 def term_weights(plan: Plan) -> dict[str, float]:
     """Each query word's inverse document frequency over the articles' texts."""
     words = {term.alternatives[0][0] for term in plan.terms}
     frequencies = plan.frequencies or engine().frequencies({TEXT_FIELD: words})
-    total = frequencies.total
-    return {word: math.log(1 + total / (1 + frequencies.of(TEXT_FIELD, word))) for word in words}
+    return {word: _idf(frequencies.total, frequencies.of(TEXT_FIELD, word)) for word in words}
 
 
 def unheard(plan: Plan) -> float:
     """The informative share of the question's words that no article the reader may read
     holds, under the word or any synonym of it: what the question is about, when the
     reader's knowledge base has never heard of it (猫咪, 吃饭 in 猫咪不吃饭怎么回事, whose
-    怎么回事 an article may well hold). Each word weighs its inverse document frequency
-    among the articles the reader may read, so that the share tells no reader which words
-    articles they cannot read hold."""
+    怎么回事 an article may well hold). Each word weighs as rare as the articles the
+    reader may read make it (:func:`_idf` of the index's size and how many of those hold
+    it), so that the share tells no reader which words articles they cannot read hold."""
     total = plan.frequencies.total if plan.frequencies is not None else 0
     held = {term.alternatives[0][0]: _readable_holding(plan, term) for term in plan.terms}
-    weights = {word: math.log(1 + total / (1 + count)) for word, count in held.items()}
+    weights = {word: _idf(total, count) for word, count in held.items()}
     whole = sum(weights.values()) or 1.0
     return sum(weights[word] for word, count in held.items() if not count) / whole
 

@@ -58,20 +58,22 @@ BATCH = 32  # passages embedded (and stored, in one transaction) at once
 # would wait longer than this for another one being embedded in the same process is
 # ranked by its words alone: a flood of long questions slows no one else.
 ASKING_WAIT = 0.1
-_asking = threading.Lock()
-_indexing = threading.Lock()
-_asker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kms-question")
+_asking: threading.Lock
+_indexing: threading.Lock
+_asker: ThreadPoolExecutor  # the model's thread for questions (beside_search)
 
 
-def _forked() -> None:
-    """In a child process (gunicorn and Celery workers fork): the parent's thread is not
-    there, nor is a lock it held released by anyone."""
+def _start() -> None:
+    """This process's locks and question thread: at import, and again in a forked child
+    (gunicorn and Celery workers fork), where the parent's thread is not, nor is a lock
+    it held released by anyone."""
     global _asking, _indexing, _asker
     _asking, _indexing = threading.Lock(), threading.Lock()
     _asker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kms-question")
 
 
-os.register_at_fork(after_in_child=_forked)
+_start()
+os.register_at_fork(after_in_child=_start)
 
 
 def cores() -> int:

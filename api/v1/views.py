@@ -202,11 +202,12 @@ class Health(ApiView):
             }
         except DatabaseError:
             body = {"status": "unavailable", "change_seq": 0, "consumers": {}}
-            body.update(search=_search_state(), meaning=vectors.state())
-            return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        body = {"status": "ok", "change_seq": head, "consumers": states}
+            code = status.HTTP_503_SERVICE_UNAVAILABLE
+        else:
+            body = {"status": "ok", "change_seq": head, "consumers": states}
+            code = status.HTTP_200_OK
         body.update(search=_search_state(), meaning=vectors.state())
-        return Response(body)
+        return Response(body, status=code)
 
 
 def _search_state() -> str:

@@ -16,10 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         made, sent = review_reminders_send()  # at once, in this process
-        saved = getattr(settings, "EMAIL_FILE_PATH", None)
-        where = (
-            f" (saved in {saved})"
-            if sent and saved and "filebased" in settings.EMAIL_BACKEND
-            else ""
-        )
+        filed = sent and settings.EMAIL_BACKEND.endswith("filebased.EmailBackend")
+        where = f" (saved in {settings.EMAIL_FILE_PATH})" if filed else ""
         self.stdout.write(f"{made} review reminders, {sent} e-mails{where}")
