@@ -141,6 +141,9 @@ def test_a_large_import_ranks_by_words_until_kms_embed_embeds_it(
     assert PassageVector.objects.count() == 0
     assert "articles=2: they rank by words until manage.py kms_embed" in caplog.text
     assert _keys(WANTS_OUT)[0] == LOAN  # no vectors yet: by words
+    with pytest.raises(CommandError, match="2 of 2 published passages have no vector") as failed:
+        call_command("kms_embed", "--check")  # what monitoring runs: embeds nothing
+    assert failed.value.returncode == 1 and PassageVector.objects.count() == 0
 
     out = io.StringIO()
     call_command("kms_embed", stdout=out)
@@ -149,6 +152,8 @@ def test_a_large_import_ranks_by_words_until_kms_embed_embeds_it(
     assert _keys(WANTS_OUT)[0] == SURRENDER  # at once: no reindex
     call_command("kms_embed", "--prune", stdout=out)
     assert "embedded 0 passages" in out.getvalue() and "pruned 0" in out.getvalue()
+    call_command("kms_embed", "--check", stdout=out)
+    assert "all 2 published passages have a vector" in out.getvalue()
 
 
 @pytest.mark.django_db

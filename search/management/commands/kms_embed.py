@@ -1,6 +1,7 @@
-"""``manage.py kms_embed [--prune]``: embed every published article that has no sentence
-vector yet (what an import too large to embed as it is indexed leaves), so that search
-ranks it by meaning too; resumable, and searches go on meanwhile."""
+"""``manage.py kms_embed [--prune | --check]``: embed every published article that has no
+sentence vector yet (what an import too large to embed as it is indexed leaves, or what
+no worker of the embedding queue took), so that search ranks it by meaning too;
+resumable, and searches go on meanwhile. ``--check`` only counts them, for monitoring."""
 
 from __future__ import annotations
 
@@ -26,14 +27,24 @@ class Command(BaseCommand):
             action="store_true",
             help="also delete the stored vectors no published text has any more",
         )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="embed nothing: exit with status 1 when a published article has no vector",
+        )
 
-    def handle(self, *args: Any, prune: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, prune: bool = False, check: bool = False, **options: Any) -> None:
         if not vectors.enabled():
             raise CommandError("ranking by meaning is off (KMS_SEARCH_SEMANTIC=false)")
+        if check and prune:
+            raise CommandError("--check embeds and deletes nothing: leave out --prune")
         started = time.monotonic()
         read_at = timezone.now()
         texts = indexing.passages()
         missing = vectors.unstored(texts)
+        if check:
+            self._check(len(missing), len(texts))
+            return
         progress = ProgressBar(len(missing), "embedding")
         try:
             embedded = vectors.embed_and_store(missing, progress=progress)
@@ -47,3 +58,13 @@ class Command(BaseCommand):
         if prune:
             pruned = vectors.prune(texts, stored_before=read_at)
             self.stdout.write(f"pruned {pruned} vectors no published text has")
+
+    def _check(self, missing: int, texts: int) -> None:
+        if missing:
+            raise CommandError(
+                f"{missing} of {texts} published passages have no vector: they rank by words "
+                "until embedded (is a worker taking the embedding queue? manage.py kms_embed "
+                "embeds them)",
+                returncode=1,
+            )
+        self.stdout.write(f"all {texts} published passages have a vector")
