@@ -169,10 +169,11 @@ def feedback_record(
     query: str = "",
     comment: str = "",
     query_id: uuid.UUID | None = None,
-) -> Feedback:
+) -> tuple[Feedback, bool]:
     """Store a reader's verdict (its query and comment masked like the query log); the caller
     checked the article is theirs to read. A verdict on a result of a logged query
-    (`query_id`) replaces the one given before on the same result: a reader counts once."""
+    (`query_id`) replaces the one given before on the same result: a reader counts once.
+    The verdict stored, and whether it is new (not a replacement)."""
     verdict = {
         "helpful": helpful,
         "query": masked(query),
@@ -182,13 +183,12 @@ def feedback_record(
         "api_key": key,
     }
     if query_id is None:
-        return Feedback.objects.create(article_key=article_key, **verdict)
-    found, _ = Feedback.objects.update_or_create(
+        return Feedback.objects.create(article_key=article_key, **verdict), True
+    return Feedback.objects.update_or_create(
         query_id=query_id,
         article_key=article_key,
         defaults={**verdict, "created_at": timezone.now()},  # counted on the day it changed
     )
-    return found
 
 
 def result_event_record(
@@ -199,16 +199,15 @@ def result_event_record(
     branch: str,
     channel: str | None,
     query_id: uuid.UUID,
-) -> ResultEvent:
+) -> tuple[ResultEvent, bool]:
     """Store that a reader opened or copied a result, once per result and action of a
-    logged query; the caller checked they may read it."""
-    found, _ = ResultEvent.objects.get_or_create(
+    logged query; the caller checked they may read it. The event, and whether it is new."""
+    return ResultEvent.objects.get_or_create(
         query_id=query_id,
         article_key=article_key,
         action=action,
         defaults={"branch_code": branch, "channel": channel or "", "key_name": key.name},
     )
-    return found
 
 
 PRUNE_BATCH = 10_000

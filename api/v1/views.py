@@ -97,10 +97,11 @@ def documented(params: type | None, ok: Any, *, codes: tuple[int, ...] = (), **e
 
 
 def created(body: type, answer: type) -> Any:
-    """extend_schema for a POST that creates: `body` in, 201 with `answer` out, or an error
-    every keyed endpoint can give, or 411 for a body sent without its length."""
+    """extend_schema for a POST that records: `body` in, `answer` out — 201 when new, 200
+    when it repeats one recorded — or an error every keyed endpoint can give, or 411 for a
+    body sent without its length."""
     errors = {code: _ERRORS[code] for code in (400, 401, 403, 411, 429)}
-    return extend_schema(request=body, responses={201: answer, **errors})
+    return extend_schema(request=body, responses={201: answer, 200: answer, **errors})
 
 
 class ApiView(APIView):
@@ -519,7 +520,8 @@ def _chunked_without_length(request: Request) -> bool:
 
 class ReaderPost(KeyedView):
     """A reader's report about one article they may read (in their branch and channel):
-    its `body` validated, then :meth:`record`-ed and answered 201 with `answer`."""
+    its `body` validated, then :meth:`record`-ed and answered with `answer`: 201 when it
+    is new, 200 when it repeats (or replaces) one recorded for the same result of a query."""
 
     required_scope = Scope.FEEDBACK
     body: ClassVar[type[serializers.Serializer]]
@@ -527,10 +529,14 @@ class ReaderPost(KeyedView):
 
     def post(self, request: Request) -> Response:
         reader, key, data = self.article_body(request)
-        stored = self.record(request, reader, key, data)
-        return Response(self.answer(stored).data, status=status.HTTP_201_CREATED)
+        stored, new = self.record(request, reader, key, data)
+        done = status.HTTP_201_CREATED if new else status.HTTP_200_OK
+        return Response(self.answer(stored).data, status=done)
 
-    def record(self, request: Request, reader: Reader, key: str, data: dict[str, Any]) -> Any:
+    def record(
+        self, request: Request, reader: Reader, key: str, data: dict[str, Any]
+    ) -> tuple[Any, bool]:
+        """Store the report; it and whether it is new."""
         raise NotImplementedError
 
     def article_body(self, request: Request) -> tuple[Reader, str, dict[str, Any]]:
@@ -572,7 +578,9 @@ class FeedbackCreate(ReaderPost):
     body = out.FeedbackIn
     answer = out.FeedbackOut
 
-    def record(self, request: Request, reader: Reader, key: str, data: dict[str, Any]) -> Any:
+    def record(
+        self, request: Request, reader: Reader, key: str, data: dict[str, Any]
+    ) -> tuple[Any, bool]:
         return feedback_record(
             key=request.auth,
             article_key=key,
@@ -593,7 +601,9 @@ class ResultEventCreate(ReaderPost):
     body = out.ResultEventIn
     answer = out.ResultEventOut
 
-    def record(self, request: Request, reader: Reader, key: str, data: dict[str, Any]) -> Any:
+    def record(
+        self, request: Request, reader: Reader, key: str, data: dict[str, Any]
+    ) -> tuple[Any, bool]:
         return result_event_record(
             key=request.auth,
             article_key=key,
