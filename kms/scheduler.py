@@ -4,8 +4,10 @@ In services mode a Celery beat process sends the periodic tasks (scheduled go-li
 expiry, effective dates, due releases, the consumers' safety sweep) to the workers. The
 embedded default has no broker and no beat, so ``runserver`` starts Celery's own
 embedded beat service in a thread instead: with tasks eager, each periodic task runs in
-that thread on schedule, exactly the tasks and schedule of services mode
-(``CELERY_BEAT_SCHEDULE``). Invariant: at most one embedded scheduler per process, and
+that thread on schedule, the tasks and schedule of services mode
+(``CELERY_BEAT_SCHEDULE``) and one more: embedding, a batch a tick, the articles
+published too many at once to embed as they were (``search.tasks.passages_embed_waiting``;
+workers embed everything as it comes). Invariant: at most one embedded scheduler per process, and
 none at all when a real broker (``REDIS_URL``) is configured — beat belongs to services
 mode's own process then.
 """

@@ -1,11 +1,14 @@
-"""What the knowledge team tunes search with, in the admin: the glossary and best bets."""
+"""What the knowledge team tunes search with, in the admin (the glossary and best bets), and
+what ranking by meaning keeps (passages' vectors, articles waiting to be embedded)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
@@ -170,3 +173,28 @@ class PassageVector(models.Model):
 
     def __str__(self) -> str:
         return self.digest
+
+
+class EmbeddingBacklog(models.Model):
+    """An article whose passages wait to be embedded: one of more published at once than
+    the publishing thread embeds where tasks run eagerly (an import, a release). The
+    scheduler embeds the longest waiting a batch at a tick
+    (``search.tasks.passages_embed_waiting``); ``kms_embed`` all of them at once."""
+
+    key = models.CharField(max_length=32, primary_key=True)
+    queued_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+    @classmethod
+    def queue(cls, keys: Iterable[str]) -> None:
+        """Queue `keys` (again: a key already waiting counts from now)."""
+        now = timezone.now()
+        cls.objects.bulk_create(
+            [cls(key=key, queued_at=now) for key in dict.fromkeys(keys)],
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["queued_at"],
+            batch_size=500,
+        )

@@ -13,7 +13,7 @@ from django.dispatch import receiver
 from content.models import Product
 from search import glossary, tasks
 from search.dispatch import passages_indexed
-from search.models import PromotedResult, SynonymGroup
+from search.models import EmbeddingBacklog, PromotedResult, SynonymGroup
 
 logger = logging.getLogger(__name__)
 
@@ -29,13 +29,17 @@ def glossary_changed(**kwargs: Any) -> None:
 def passages_embed_soon(keys: list[str], **kwargs: Any) -> None:
     """Where tasks run eagerly, at once in the thread that committed (after its
     transaction: no lock is held while the model runs) when they are at most a batch (an
-    editor's publish, the demo, a small import); a larger backlog ranks by its words until
-    ``kms_embed`` embedded it, as the log says. Otherwise on a worker of the embedding
-    queue, a batch a task, whatever their number."""
+    editor's publish, the demo, a small import); a larger number (an import, a release)
+    waits in the backlog the scheduler embeds a batch at a tick, and ranks by its words
+    meanwhile. Otherwise on a worker of the embedding queue, a batch a task, whatever
+    their number."""
     if settings.CELERY_TASK_ALWAYS_EAGER and len(keys) > tasks.EMBED_BATCH:
+        EmbeddingBacklog.queue(keys)
         logger.warning(
-            "passages not embedded articles=%d: they rank by words until manage.py kms_embed",
+            "passages queued articles=%d: they rank by words until embedded, %d a tick by "
+            "the scheduler (runserver), or all at once by manage.py kms_embed",
             len(keys),
+            tasks.WAITING_BATCH,
         )
         return
     try:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from search import indexing, vectors
+from search.models import EmbeddingBacklog
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +19,9 @@ logger = logging.getLogger(__name__)
 EMBEDDING_QUEUE = "embedding"
 # Articles a task embeds: about 15 s on one core, 0.1 s an article.
 EMBED_BATCH = 150
+# Waiting articles the scheduler embeds at a tick (every 10 s): a few seconds, since in the
+# embedded default the scheduler's thread runs every periodic task in turn.
+WAITING_BATCH = 32
 
 
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
@@ -31,3 +36,17 @@ def passages_embed(keys: list[str]) -> None:
         return
     if embedded:
         logger.info("passages embedded count=%d articles=%d", embedded, len(keys))
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def passages_embed_waiting() -> None:
+    """Embed the passages of the :data:`WAITING_BATCH` articles longest in the backlog
+    (:class:`search.models.EmbeddingBacklog`) and take them out of it — unless queued again
+    meanwhile: their newer text waits for the next tick."""
+    read_at = timezone.now()
+    waiting = EmbeddingBacklog.objects.order_by("queued_at", "key")
+    keys = list(waiting.values_list("key", flat=True)[:WAITING_BATCH])
+    if not keys:
+        return
+    passages_embed(keys)
+    EmbeddingBacklog.objects.filter(key__in=keys, queued_at__lte=read_at).delete()

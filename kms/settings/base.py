@@ -199,6 +199,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # the cockpit's figures lag the query log by at most this
     "query-days-rollup": {"task": "api.tasks.query_days_rollup", "schedule": 60.0},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # the embedded default: what was published too many at once to embed in the publishing
+    # thread waits in a backlog (search.signals); workers embed everything as it comes
+    CELERY_BEAT_SCHEDULE["passages-embed-waiting"] = {
+        "task": "search.tasks.passages_embed_waiting",
+        "schedule": 10.0,
+    }
 
 # --- Search --------------------------------------------------------------------------
 KMS_SEARCH_BACKEND = env("KMS_SEARCH_BACKEND", "embedded")

@@ -19,7 +19,7 @@ from content.selectors import AUDIENCES
 from kms.celery import app as celery_app
 from search import indexing, services, tasks, vectors
 from search.backends.base import Hit
-from search.models import PassageVector
+from search.models import EmbeddingBacklog, PassageVector
 from search.queries import Filters
 from search.signals import passages_embed_soon
 from tests.factories import make_article
@@ -139,7 +139,7 @@ def test_a_large_import_ranks_by_words_until_kms_embed_embeds_it(
     monkeypatch.setattr(tasks, "EMBED_BATCH", 1)  # as an import's thousands
     _publish_pair(django_capture_on_commit_callbacks)
     assert PassageVector.objects.count() == 0
-    assert "articles=2: they rank by words until manage.py kms_embed" in caplog.text
+    assert "passages queued articles=2: they rank by words until embedded" in caplog.text
     assert _keys(WANTS_OUT)[0] == LOAN  # no vectors yet: by words
     with pytest.raises(CommandError, match="2 of 2 published passages have no vector") as failed:
         call_command("kms_embed", "--check")  # what monitoring runs: embeds nothing
@@ -154,6 +154,39 @@ def test_a_large_import_ranks_by_words_until_kms_embed_embeds_it(
     assert "embedded 0 passages" in out.getvalue() and "pruned 0" in out.getvalue()
     call_command("kms_embed", "--check", stdout=out)
     assert "all 2 published passages have a vector" in out.getvalue()
+    assert not EmbeddingBacklog.objects.exists()  # nothing left for the scheduler
+
+
+@pytest.mark.django_db
+def test_the_scheduler_embeds_a_large_publish_a_batch_a_tick(
+    semantic: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Callable
+) -> None:
+    """The embedded default has no worker: what was published too many at once to embed
+    in the publishing thread (a release, an import) is embedded by `make run`'s
+    scheduler, the longest waiting first, without anyone running kms_embed."""
+    monkeypatch.setattr(tasks, "EMBED_BATCH", 1)
+    monkeypatch.setattr(tasks, "WAITING_BATCH", 1)
+    _publish_pair(django_capture_on_commit_callbacks)
+    assert sorted(EmbeddingBacklog.objects.values_list("key", flat=True)) == [SURRENDER, LOAN]
+
+    tasks.passages_embed_waiting()  # a tick
+
+    assert PassageVector.objects.count() == 1 and EmbeddingBacklog.objects.count() == 1
+    tasks.passages_embed_waiting()
+    assert PassageVector.objects.count() == 2 and not EmbeddingBacklog.objects.exists()
+    assert _keys(WANTS_OUT)[0] == SURRENDER
+    tasks.passages_embed_waiting()  # an empty backlog: nothing to do
+
+
+@pytest.mark.django_db
+def test_an_article_queued_again_while_embedded_waits_for_the_next_tick(
+    semantic: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    EmbeddingBacklog.queue([SURRENDER])
+    # republished in a large batch while the tick embeds its older text
+    monkeypatch.setattr(tasks, "passages_embed", lambda keys: EmbeddingBacklog.queue(keys))
+    tasks.passages_embed_waiting()
+    assert list(EmbeddingBacklog.objects.values_list("key", flat=True)) == [SURRENDER]
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from content.management.progress import ProgressBar
 from search import indexing, vectors
+from search.models import EmbeddingBacklog
 
 
 class Command(BaseCommand):
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             embedded = vectors.embed_and_store(missing, progress=progress)
         except vectors.ModelUnavailable as error:
             raise CommandError(f"{error}: search ranks by words only") from error
+        EmbeddingBacklog.objects.filter(queued_at__lte=read_at).delete()  # all embedded now
         seconds = time.monotonic() - started
         self.stdout.write(
             f"embedded {embedded} passages in {seconds:.1f} s; "
