@@ -1,10 +1,13 @@
 """How sure the answer endpoint is: a logistic model over what a hit shares with the question.
 
 Invariants:
-* :func:`features` depend only on the question's plan, the engine's document frequencies
-  and the hits' stored text and scores, so both engines give the same confidence for the
-  same hits; none of them is a raw engine score, whose scale changes with the size of the
-  knowledge base, so a model fitted on one knowledge base transfers to another;
+* :func:`features` depend only on the question's plan, its words' weights (their
+  document frequencies among the articles the reader may read:
+  ``search.services.Readable``, so that no confidence tells a key what articles it cannot
+  read hold) and the hits' stored text and scores, so both engines give the same
+  confidence for the same hits; none of them is a raw engine score, whose scale changes
+  with the size of the knowledge base, so a model fitted on one knowledge base transfers
+  to another;
 * :func:`probability` is ``1 / (1 + e^-(bias + Σ weight·feature))`` with the weights in
   ``settings.KMS_ANSWER_MODEL`` (data, fitted on the development splits by
   ``bench/answer_calibration.py``): on those splits it estimates the chance that the
@@ -14,7 +17,7 @@ Invariants:
 * a question none of whose informative words an article holds scores near 0, so a
   question from outside insurance (weather, recipes, football) gets no answer (nor does
   one most of whose informative words the reader's articles never use:
-  ``search.services.unheard``).
+  ``search.services.Readable.unheard``).
 """
 
 from __future__ import annotations

@@ -348,25 +348,36 @@ def _idf(documents: int, holding: int) -> float:
     return math.log(1 + documents / (1 + holding))
 
 
-def term_weights(plan: Plan) -> dict[str, float]:
-    """Each query word's inverse document frequency over the articles' texts."""
-    words = {term.alternatives[0][0] for term in plan.terms}
-    frequencies = plan.frequencies or engine().frequencies({TEXT_FIELD: words})
-    return {word: _idf(frequencies.total, frequencies.of(TEXT_FIELD, word)) for word in words}
+@dataclass(frozen=True)
+class Readable:
+    """How the articles a reader may read hold a question's words: how many articles that
+    is (`total`) and how many of them hold each word or a synonym of it (`holding`). All
+    that :func:`answer` weighs a question by comes from here, so that neither its answer
+    nor its confidence tells a key which words articles it cannot read hold."""
+
+    total: int
+    holding: dict[str, int]
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Each word's inverse document frequency among the reader's articles."""
+        return {word: _idf(self.total, count) for word, count in self.holding.items()}
+
+    @property
+    def unheard(self) -> float:
+        """The informative share of the question's words that none of the reader's
+        articles holds, under the word or any synonym of it: what the question is about,
+        when the reader's knowledge base has never heard of it (猫咪, 吃饭 in
+        猫咪不吃饭怎么回事, whose 怎么回事 an article may well hold)."""
+        weights = self.weights
+        whole = sum(weights.values()) or 1.0
+        return sum(weights[word] for word, count in self.holding.items() if not count) / whole
 
 
-def unheard(plan: Plan) -> float:
-    """The informative share of the question's words that no article the reader may read
-    holds, under the word or any synonym of it: what the question is about, when the
-    reader's knowledge base has never heard of it (猫咪, 吃饭 in 猫咪不吃饭怎么回事, whose
-    怎么回事 an article may well hold). Each word weighs as rare as the articles the
-    reader may read make it (:func:`_idf` of the index's size and how many of those hold
-    it), so that the share tells no reader which words articles they cannot read hold."""
-    total = plan.frequencies.total if plan.frequencies is not None else 0
-    held = {term.alternatives[0][0]: _readable_holding(plan, term) for term in plan.terms}
-    weights = {word: _idf(total, count) for word, count in held.items()}
-    whole = sum(weights.values()) or 1.0
-    return sum(weights[word] for word, count in held.items() if not count) / whole
+def readable(plan: Plan) -> Readable:
+    """:class:`Readable` for the plan's reader: one engine count per question word."""
+    holding = {term.alternatives[0][0]: _readable_holding(plan, term) for term in plan.terms}
+    return Readable(engine().readable(plan.filters), holding)
 
 
 def _readable_holding(plan: Plan, term: queries.Term) -> int:
@@ -385,7 +396,7 @@ class Weighing:
 
     hits: list[Hit]
     features: list[dict[str, float]]  # each hit's confidence features
-    unheard: float = 0.0  # :func:`unheard`: the question's share no readable article holds
+    unheard: float = 0.0  # :attr:`Readable.unheard`: the share no readable article holds
 
 
 def weighed(text: str, filters: Filters) -> Weighing:
@@ -397,8 +408,11 @@ def weighed(text: str, filters: Filters) -> Weighing:
     plan = plan_of(text, filters)
     if plan.empty:
         return Weighing([], [])
-    weights = term_weights(plan)
     best = ranked(plan, limit=ALTERNATIVES_MAX + 1, facets=False).hits
+    if not best:
+        return Weighing([], [])
+    reader = readable(plan)
+    weights = reader.weights
     asked = _rescored(_asked(text, plan), best)
     first = {hit.key for hit in asked}
     worded = (
@@ -408,7 +422,7 @@ def weighed(text: str, filters: Filters) -> Weighing:
     )
     hits = list(itertools.islice(worded, ALTERNATIVES_MAX + 1))
     found = [features(text, plan, weights, hits, rank) for rank in range(len(hits))]
-    return Weighing(hits, found, unheard(plan) if hits else 0.0)
+    return Weighing(hits, found, reader.unheard if hits else 0.0)
 
 
 def _candidate(hit: Hit, variables: dict[str, str], confidence: float) -> Candidate:
@@ -432,7 +446,7 @@ def answer(text: str, filters: Filters, *, tree: BranchTree | None = None) -> An
     answer, and the close hits that would each be answered on their own are the
     alternatives a bot offers ("did you mean…"). Nor is there one when at least
     ``UNHEARD_MAX`` of the question's informative words are in none of the reader's
-    articles (:func:`unheard`); the alternatives are offered as usual."""
+    articles (:attr:`Readable.unheard`); the alternatives are offered as usual."""
     tree = tree or branch_tree()
     variables = tree.variables_of(filters.branch)
     if pinned := _pinned(text, filters, tree):

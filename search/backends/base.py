@@ -103,6 +103,11 @@ class Backend:
     def count(self) -> int:
         raise NotImplementedError
 
+    def readable(self, filters: Filters) -> int:
+        """How many records the filters allow: the articles a reader may read, one variant
+        of each."""
+        raise NotImplementedError
+
     def frequencies(self, wanted: Mapping[str, Collection[str]]) -> Frequencies:
         """How many records there are, and how many hold each of the tokens wanted in
         each analysed field, read from one view of the index."""

@@ -198,6 +198,12 @@ class ElasticsearchBackend(Backend):
     def count(self) -> int:
         return int(self.client.count(index=self.read_alias)["count"])
 
+    def readable(self, filters: Filters) -> int:
+        q = Q("bool", filter=filtering(filters))
+        return int(
+            self._run(self._search().query(q).extra(size=0, track_total_hits=True)).hits.total.value
+        )
+
     def frequencies(self, wanted: Mapping[str, Collection[str]]) -> Frequencies:
         pairs = [(field, token) for field, tokens in wanted.items() for token in tokens]
         search = self._search().extra(size=0, track_total_hits=True)

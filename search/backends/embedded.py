@@ -298,6 +298,9 @@ class EmbeddedBackend(Backend):
     def count(self) -> int:
         return self._index().searcher().num_docs
 
+    def readable(self, filters: Filters) -> int:
+        return self._index().searcher().search(_filter(filters), 1, count=True).count
+
     def frequencies(self, wanted: Mapping[str, Collection[str]]) -> Frequencies:
         searcher = self._index().searcher()
         found = {

@@ -398,6 +398,24 @@ def test_no_answer_tells_a_key_which_words_articles_it_cannot_read_hold(
     assert offered[0] == offered[1]
 
 
+def test_an_answers_confidence_tells_a_key_nothing_of_text_it_cannot_read(
+    kb: dict, issue: Callable[..., str]
+) -> None:
+    """A question is weighed by the articles the key may read: a word only an internal
+    article or another branch's override holds weighs as one no article holds, so that a
+    key cannot try words and read from the confidence which ones they hold."""
+    make_article(key="KB-100099", title="内部：大象保单的理赔调查", audience="internal")
+    make_override(CLAIMS, "GD", summary="广东地区可在大象服务中心办理。")
+    public, sichuan = Api(issue()), Api(issue(branches=["SC"]))
+    for api in (public, sichuan):
+        held, unheld = (
+            ask(api, "answer", {"q": f"医疗理赔要带什么资料{word}", "branch": "SC"}).json()
+            for word in ("大象", "猫咪")  # 猫咪: in no article at all
+        )
+        assert held["confidence"] == unheld["confidence"]
+        assert held["answer"] == unheld["answer"]
+
+
 def test_a_question_several_articles_answer_alike_offers_them_all(api: Api, settings) -> None:
     death = "KB-100021"
     make_article(
