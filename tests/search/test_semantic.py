@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -352,3 +355,19 @@ def _next(queue: object) -> object:
         return queue.get(timeout=0.2)
     except queue.Empty:
         return None
+
+
+def test_kms_embed_check_fails_only_for_a_missing_vector() -> None:
+    """Monitoring reads status 1 as "articles rank by words": a mistaken command line is 2,
+    and with ranking by meaning off nothing is missing."""
+    mistaken = subprocess.run(
+        [sys.executable, "manage.py", "kms_embed", "--check", "--prune"],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert mistaken.returncode == 2 and "not allowed with argument" in mistaken.stderr
+    out = io.StringIO()
+    call_command("kms_embed", "--check", stdout=out)  # the test settings: meaning off
+    assert "ranking by meaning is off: no passage needs a vector" in out.getvalue()
