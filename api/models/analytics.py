@@ -2,7 +2,8 @@
 
 Invariants:
 * no customer's personal data: every run of four or more digits in a query (policy, ID,
-  card and phone numbers, also typed in groups) is masked before it is kept
+  card and phone numbers, also typed in groups, or in digits such as ① or ¹ that search
+  reads as 1) is masked before it is kept
   (:func:`masked`), here and in feedback;
 * a row's ``id`` is made when the call is answered and handed to the client as
   ``query_id``, so feedback (and the opening or copying of a result) joins to the query
@@ -14,6 +15,7 @@ Invariants:
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from typing import ClassVar
 
@@ -37,10 +39,22 @@ _DIGIT_RUN = re.compile(rf"[{_NUMERAL}](?:[{_SEPARATOR}]{{0,3}}[{_NUMERAL}]){{3,
 _DIGIT = re.compile(rf"[{_NUMERAL}]")
 
 
+def _digit_like(char: str) -> bool:
+    """Whether search reads `char` as digits: a decimal digit of any script, or one that
+    the analysis's NFKC folding makes digits (①, ¹, ⑴, ⒈, ⑩)."""
+    return char.isdigit() or unicodedata.normalize("NFKC", char).strip("().").isdigit()
+
+
 def masked(text: str) -> str:
     """`text` with every digit (or Chinese numeral) of each run of four or more (see
-    ``_DIGIT_RUN``) as #."""
-    return _DIGIT_RUN.sub(lambda run: _DIGIT.sub("#", run.group()), text)
+    ``_DIGIT_RUN``) as #, a digit being any character search reads as one."""
+    shadow = "".join("0" if _digit_like(char) else char for char in text)
+    kept = list(text)
+    for run in _DIGIT_RUN.finditer(shadow):
+        for at in range(run.start(), run.end()):
+            if _DIGIT.match(shadow, at):
+                kept[at] = "#"
+    return "".join(kept)
 
 
 class QueryKind(models.TextChoices):

@@ -78,6 +78,13 @@ def test_policy_and_id_numbers_are_never_kept(api: Api) -> None:
         ("壹叁捌壹贰叁肆伍陆柒捌", "###########"),
         ("1、2、3", "1、2、3"),
         ("第一、二条", "第一、二条"),
+        # digits search reads as digits (NFKC): circled, superscript, bracketed, bold
+        ("①③⑧①②③④", "#######"),
+        ("¹³⁸¹²³⁴", "#######"),
+        ("⑴⑶⑻⑴⑵", "#####"),
+        ("𝟏𝟑𝟖𝟏𝟐𝟑𝟒", "#######"),
+        ("⑩⑪⑫⑬", "####"),
+        ("第①条", "第①条"),
     ):
         assert masked(typed) == kept
 
