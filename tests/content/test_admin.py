@@ -8,7 +8,9 @@ import io
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageLogEntry
@@ -186,6 +188,21 @@ def test_article_listing_filters_by_category_channel_product_and_status(hq: None
     assert keys(products=Product.objects.get(code="KN-A").pk) == {"KB-400001"}
     assert keys(status="draft") == {"KB-400003"}
     assert keys(status="live") == {"KB-400001", "KB-400002"}
+
+
+def test_the_article_listing_reads_the_categories_of_fifty_articles_at_once(hq: None) -> None:
+    """Each listed article's category comes with the page, not in a query per row."""
+    client = Client()
+    login(client, "editor", HQ_EDITORS)
+    for n in range(50):
+        make_article(key=f"KB-4001{n:02d}", category=f"理赔/类{n}")
+
+    with CaptureQueriesContext(connection) as run:
+        listing = client.get(reverse("knowledge_articles:index"))
+
+    assert listing.status_code == 200 and "理赔/类49" in listing.content.decode()
+    categories = [q for q in run.captured_queries if 'FROM "content_category"' in q["sql"]]
+    assert len(categories) <= 2  # the listed ones, and the category filter's choices
 
 
 def test_the_admin_speaks_chinese_and_an_editor_can_switch_to_english(hq: None) -> None:
