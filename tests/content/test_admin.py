@@ -6,14 +6,14 @@ import datetime as dt
 import io
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import PageLogEntry
+from wagtail.models import GroupPagePermission, Page, PageLogEntry
 from wagtail.users.models import UserProfile
 
 from content.models import KnowledgeArticle
@@ -203,6 +203,32 @@ def test_the_article_listing_reads_the_categories_of_fifty_articles_at_once(hq: 
     assert listing.status_code == 200 and "理赔/类49" in listing.content.decode()
     categories = [q for q in run.captured_queries if 'FROM "content_category"' in q["sql"]]
     assert len(categories) <= 2  # the listed ones, and the category filter's choices
+
+
+def test_the_article_listing_shows_an_editor_only_the_articles_below_their_pages(
+    hq: None,
+) -> None:
+    """Head-office editors, who may edit below the knowledge index, list every article
+    (without Wagtail's per-page filter); an editor of pages elsewhere lists none."""
+    make_article(key="KB-400201", category="理赔/医疗")
+    make_article(key="KB-400202", category="理赔/医疗", status="draft")
+    elsewhere = Page.get_first_root_node().add_child(instance=Page(title="其他", slug="other"))
+    outsiders = Group.objects.create(name="其他页面编辑")
+    outsiders.permissions.add(Permission.objects.get(codename="access_admin"))
+    GroupPagePermission.objects.create(
+        group=outsiders, page=elsewhere, permission=Permission.objects.get(codename="change_page")
+    )
+    url = reverse("knowledge_articles:index")
+
+    def listed(group: str) -> set[str]:
+        client = Client()
+        login(client, f"user-{group}", group)
+        response = client.get(url)
+        assert response.status_code == 200
+        return {page.specific.key for page in response.context["pages"]}
+
+    assert listed(HQ_EDITORS) == {"KB-400201", "KB-400202"}
+    assert listed(outsiders.name) == set()
 
 
 def test_the_admin_speaks_chinese_and_an_editor_can_switch_to_english(hq: None) -> None:
