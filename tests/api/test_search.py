@@ -387,7 +387,7 @@ def test_no_answer_tells_a_key_which_words_articles_it_cannot_read_hold(
 ) -> None:
     """授权 and 调查 are only in the internal article: to a key reading public articles
     they are words as unknown as 猫咪 and 散步, and whether it is answered, and with what,
-    is alike (the confidence's word weights are the whole index's, as BM25's are)."""
+    is alike."""
     public = Api(issue())
     answers = [
         ask(public, "answer", {"q": question}).json()
