@@ -8,8 +8,11 @@ class ContentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from content import signals  # noqa: F401  (connects receivers)
+        from django.db.models.signals import post_migrate
+
+        from content import page_indexes, signals  # noqa: F401  (signals connects receivers)
         from content.admin import chooser_creation, chosen_ids
 
+        post_migrate.connect(page_indexes.ensure, sender=self)
         chosen_ids.install()
         chooser_creation.install()

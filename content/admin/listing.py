@@ -71,16 +71,12 @@ class ArticleFilterSet(PageListingViewSet.filterset_class):
         fields = ["audience"]
 
 
-# What makes a page, and what lies below it, explorable (Wagtail's PagePermissionPolicy).
-EXPLORING = {"add", "change", "publish", "lock", "unlock", "bulk_delete"}
-
-
 class ArticleIndexView(IndexView):
     """Wagtail's flat page listing, made to stay fast at tens of thousands of articles:
     each listed article's category is read with the page, not in one query per row; and
-    an editor who may explore below every knowledge index (the head office's) is not
-    filtered by explorable pages — a match of every page's path that keeps every article
-    and made the listing sort all of them rather than read the newest from an index."""
+    where Wagtail's filter by explorable pages would keep every article (the head office's
+    editors), it is left out — a match of every page's path that made the listing sort all
+    of them rather than read the newest from an index."""
 
     def annotate_queryset(self, pages: QuerySet) -> QuerySet:
         return super().annotate_queryset(pages).prefetch_related("category")
@@ -92,16 +88,21 @@ class ArticleIndexView(IndexView):
         return self.annotate_queryset(self.model.objects.all())
 
     def _explores_every_article(self) -> bool:
+        """Whether the editor may explore below every knowledge index (a page they may
+        add, change, publish, lock… on, Wagtail's own rule, at or above each) and every
+        article is a child of one (as ``parent_page_types`` has it: a page put elsewhere
+        by code, or none at all, makes the listing filter as Wagtail does)."""
         user = self.request.user
-        if user.is_superuser:
-            return True
         roots = [
-            grant.page.path
-            for grant in self.permission_policy.get_cached_permissions_for_user(user)
-            if grant.permission.codename.removesuffix("_page") in EXPLORING
+            page.path
+            for page in self.permission_policy.instances_with_direct_explore_permission(user)
         ]
-        indexes = KnowledgeIndexPage.objects.values_list("path", flat=True)
-        return bool(roots) and all(any(index.startswith(r) for r in roots) for index in indexes)
+        indexes = list(KnowledgeIndexPage.objects.values_list("path", "numchild"))
+        if not roots or not indexes:
+            return False
+        if not all(any(path.startswith(root) for root in roots) for path, _ in indexes):
+            return False
+        return sum(children for _, children in indexes) == KnowledgeArticle.objects.count()
 
 
 class ArticleListingViewSet(PageListingViewSet):

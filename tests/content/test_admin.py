@@ -16,7 +16,7 @@ from django.utils import timezone
 from wagtail.models import GroupPagePermission, Page, PageLogEntry
 from wagtail.users.models import UserProfile
 
-from content.models import KnowledgeArticle
+from content.models import KnowledgeArticle, KnowledgeIndexPage
 from content.services import knowledge_index
 from tests.factories import BranchFactory, ProductFactory, article_form, make_article
 
@@ -220,15 +220,30 @@ def test_the_article_listing_shows_an_editor_only_the_articles_below_their_pages
     )
     url = reverse("knowledge_articles:index")
 
+    clients: dict[str, Client] = {}
+
     def listed(group: str) -> set[str]:
-        client = Client()
-        login(client, f"user-{group}", group)
-        response = client.get(url)
+        if group not in clients:
+            clients[group] = Client()
+            login(clients[group], f"user-{group}", group)
+        response = clients[group].get(url)
         assert response.status_code == 200
         return {page.specific.key for page in response.context["pages"]}
 
     assert listed(HQ_EDITORS) == {"KB-400201", "KB-400202"}
     assert listed(outsiders.name) == set()
+
+    # an article put by code below a page the editors may not explore: not listed to them
+    stray = KnowledgeArticle.objects.get(key="KB-400202")
+    stray.move(elsewhere, pos="last-child")
+    assert listed(HQ_EDITORS) == {"KB-400201"}
+    assert listed(outsiders.name) == {"KB-400202"}
+    # a second knowledge index they may not explore: its articles are not listed to them
+    other = Page.get_first_root_node().add_child(
+        instance=KnowledgeIndexPage(title="其他知识库", slug="other-kb")
+    )
+    KnowledgeArticle.objects.get(key="KB-400202").move(other, pos="last-child")
+    assert listed(HQ_EDITORS) == {"KB-400201"}
 
 
 def test_the_admin_speaks_chinese_and_an_editor_can_switch_to_english(hq: None) -> None:
