@@ -86,8 +86,8 @@ def test_bad_options_are_named_and_nothing_is_made(kb: dict, args: list[str], me
 def test_a_name_is_used_once(kb: dict) -> None:
     create("twice", "--scopes", "read")
 
-    with pytest.raises(CommandError, match="name: "):
-        create("twice", "--scopes", "read")
+    with pytest.raises(CommandError, match="name: API key with this Name already exists"):
+        create("twice", "--scopes", "read")  # in the command line's English, like the rest
 
 
 def test_revoking_an_unknown_key_says_so(kb: dict) -> None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    no_translations,
+)
 
 from api.management.options import comma_list, problem_text
 from api.models import ApiKey
@@ -31,6 +36,7 @@ class Command(BaseCommand):
         revoke = actions.add_parser("revoke", help="refuse a key from now on")
         revoke.add_argument("name")
 
+    @no_translations  # errors in English, like the rest of what it prints
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         try:
             getattr(self, f"_{action}")(**options)
