@@ -6,8 +6,9 @@ Invariants:
   full-text parser (SQLite FTS5 ``unicode61``, PostgreSQL's default parser) reads back
   exactly those tokens; grams are :func:`~search.analysis.grams`, the character bigrams;
 * a query piece (what the editor typed between spaces) matches a text that holds all of
-  the piece's words, or holds the piece as written (its grams in sequence): 犹豫期 finds
-  犹豫期内 although the segmenter cut that 犹豫/期内, as the old substring search did;
+  the piece's words, input-method slips put right (里赔 → 理赔), or holds the piece as
+  written (its grams in sequence): 犹豫期 finds 犹豫期内 although the segmenter cut that
+  犹豫/期内, as the old substring search did, and 里赔 finds a text with that very typo;
 * the segmenter knows the same words on both sides (it is taught the glossary's
   words in every process, worker processes included), so both sides are cut alike;
 * nothing here touches the database: the functions run in worker processes too.
@@ -58,8 +59,9 @@ def pieces(query: str) -> list[Piece]:
     searchable in them (punctuation) are left out."""
     found = []
     for piece in analysis.normalise(query).split():
-        tokens = tuple(dict.fromkeys(analysis.tokens(piece, normalised=True)))
-        grams = tuple(analysis.grams(piece, normalised=True))
+        meant = analysis.corrected(piece, normalised=True)  # 里赔 → 理赔, as agents' search
+        tokens = tuple(dict.fromkeys(analysis.tokens(meant, normalised=True)))
+        grams = tuple(analysis.grams(piece, normalised=True))  # the slip as written, too
         if tokens or grams:
             found.append(Piece(tokens, grams))
     return found

@@ -77,6 +77,18 @@ def test_traditional_and_simplified_characters_find_each_other(editor: Client) -
     assert listed(editor, "退保申请") == ["KB-700012"]
 
 
+def test_a_pinyin_slip_finds_what_the_term_finds_and_the_slip_as_written(
+    editor: Client,
+) -> None:
+    """As agents' search does (里赔 → 理赔), and a text holding the slip itself still
+    turns up, so an editor can find a typo to put right."""
+    article("KB-500011", title="理赔材料清单")
+    article("KB-500012", title="说明", body="## 说明\n\n里赔请带身份证。")
+    article("KB-500013", title="保全变更")
+    assert set(listed(editor, "里赔")) == {"KB-500011", "KB-500012"}
+    assert listed(editor, "理赔") == ["KB-500011"]
+
+
 def test_a_title_match_ranks_above_a_mention_in_the_body(editor: Client) -> None:
     article(key="KB-700021", title="犹豫期内退保能退多少钱？", body=f"## 说明\n\n{FILLER}")
     article(
