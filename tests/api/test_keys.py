@@ -5,7 +5,9 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from api.auth import key_digest
 from api.models import ApiKey
@@ -54,7 +56,12 @@ def test_list_shows_what_each_key_may_do_but_never_the_key(kb: dict) -> None:
     assert "wechat-bot" in listing and "read,search" in listing and "active" in listing
     secret = key.split("_", 2)[2]  # urlsafe: the secret itself may hold "_"
     assert key not in listing and secret not in listing
-    assert "never" not in listing.splitlines()[1]  # last used: just now
+    row = listing.splitlines()[2]
+    assert "never" not in row  # last used: just now
+    # in the site's time zone, as the logs, and saying which
+    assert listing.splitlines()[0] == f"times in {settings.TIME_ZONE}"
+    created = ApiKey.objects.get(name="wechat-bot").created_at
+    assert f"{timezone.localtime(created):%Y-%m-%d %H:%M}" in row
 
 
 def test_revoke_refuses_the_key_from_then_on(kb: dict) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.core.management.base import (
     CommandParser,
     no_translations,
 )
+from django.utils import timezone
 
 from api.management.options import comma_list, problem_text
 from api.models import ApiKey
@@ -75,17 +77,23 @@ class Command(BaseCommand):
         self.stdout.write(issued.secret)
 
     def _list(self, **options: Any) -> None:
+        """Every key, its times in the site's time zone (as the logs have them)."""
+        self.stdout.write(f"times in {timezone.get_current_timezone_name()}")
         self.stdout.write(
             f"{'name':<24} {'scopes':<28} {'branches':<16} {'created':<17} {'last used':<17} status"
         )
         for key in ApiKey.objects.order_by("name"):
-            used = key.last_used_at.strftime("%Y-%m-%d %H:%M") if key.last_used_at else "never"
+            used = _local(key.last_used_at) if key.last_used_at else "never"
             self.stdout.write(
                 f"{key.name:<24} {','.join(key.scopes):<28} {','.join(key.branches) or 'all':<16} "
-                f"{key.created_at:%Y-%m-%d %H:%M} {used:<17} "
+                f"{_local(key.created_at)} {used:<17} "
                 f"{'revoked' if key.revoked_at else 'active'}"
             )
 
     def _revoke(self, *, name: str, **options: Any) -> None:
         key = apikey_revoke(actor=OPERATOR, name=name)
         self.stdout.write(f"Revoked API key {key.name}: it is refused from now on.")
+
+
+def _local(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
