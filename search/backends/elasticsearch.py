@@ -84,6 +84,11 @@ def query(plan: Plan) -> Q:
 FACET_SCOPE = "scope"
 
 
+def counting(search: Search, filters: Filters) -> Search:
+    """The request for how many records `filters` let through, counted exactly, no hit."""
+    return search.query(Q("bool", filter=filtering(filters))).extra(size=0, track_total_hits=True)
+
+
 def searching(search: Search, plan: Plan, *, facets: bool, also: tuple[str, ...]) -> Search:
     """The request for `plan`: its query, its total counted exactly, and with `facets` the
     facet counts of its hits — and of the articles keyed `also` that the filters let
@@ -199,10 +204,7 @@ class ElasticsearchBackend(Backend):
         return int(self.client.count(index=self.read_alias)["count"])
 
     def readable(self, filters: Filters) -> int:
-        q = Q("bool", filter=filtering(filters))
-        return int(
-            self._run(self._search().query(q).extra(size=0, track_total_hits=True)).hits.total.value
-        )
+        return int(self._run(counting(self._search(), filters)).hits.total.value)
 
     def frequencies(self, wanted: Mapping[str, Collection[str]]) -> Frequencies:
         pairs = [(field, token) for field, tokens in wanted.items() for token in tokens]

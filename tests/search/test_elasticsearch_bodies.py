@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from search.backends.elasticsearch import query
+from elasticsearch.dsl import Search
+
+from search.backends.elasticsearch import counting, filtering, query
 from search.documents import mapping
 from search.queries import Filters, Frequencies, Plan, Term
 
@@ -105,3 +107,12 @@ def test_facets_of_the_hits_and_of_best_bets_the_query_may_not_match() -> None:
     assert {"terms": {"audience": ["public"]}} in pinned["bool"]["filter"]
     assert set(scope["aggs"][FACET_SCOPE]["aggs"]) == {"category", "products", "tags"}
     assert "aggs" not in searching(Search(), plan, facets=False, also=("KB-9",)).to_dict()
+
+
+def test_the_readers_articles_are_counted_by_the_filters_alone() -> None:
+    """What `answer` weighs words by: every record the reader's filters let through."""
+    filters = Filters("SC", ("public",), channels=("bot",))
+    body = counting(Search(), filters).to_dict()
+    assert body["size"] == 0 and body["track_total_hits"] is True
+    assert body["query"] == {"bool": {"filter": [f.to_dict() for f in filtering(filters)]}}
+    assert {"terms": {"audience": ["public"]}} in body["query"]["bool"]["filter"]
