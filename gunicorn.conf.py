@@ -9,10 +9,18 @@ gunicorn allows.
 
 Each worker embeds a reader's question on one core (``search.vectors``): workers serve
 side by side, and the model's threads of two workers on the same cores wait for each
-other at every step (20 searches a second on two cores instead of 80).
+other at every step (20 searches a second on two cores instead of 80). Each worker warms
+up with a search of its own as it starts (``search.warmup``).
 """
 
 import os
 
 limit_request_line = 8190
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def post_worker_init(worker: object) -> None:
+    """Each worker readies itself (dictionaries, index, model) before its first reader."""
+    from search.warmup import warm_up_soon
+
+    warm_up_soon()

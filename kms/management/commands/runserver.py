@@ -1,7 +1,8 @@
 """``manage.py runserver`` that also keeps time in the embedded default (kms.scheduler).
 
 Django's staticfiles ``runserver``, plus the embedded scheduler started in the process
-that serves requests (with autoreload, the child process — never the file watcher).
+that serves requests (with autoreload, the child process — never the file watcher), and
+a warm-up search there (search.warmup).
 ``--noscheduler`` leaves it out.
 """
 
@@ -13,6 +14,7 @@ from django.contrib.staticfiles.management.commands.runserver import Command as 
 from django.core.management.base import CommandParser
 
 from kms.scheduler import start_embedded_scheduler
+from search.warmup import warm_up_soon
 
 
 class Command(RunserverCommand):
@@ -34,4 +36,5 @@ class Command(RunserverCommand):
         # inner_run is what runs in the serving process (the autoreloader's child).
         if options.get("use_scheduler", True) and start_embedded_scheduler():
             self.stdout.write("Embedded scheduler: periodic tasks run in this process.\n")
+        warm_up_soon()  # the first reader does not wait for the model and dictionaries
         super().inner_run(*args, **options)
