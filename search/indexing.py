@@ -12,12 +12,15 @@ Invariants:
   run ``kms_reindex`` rather than serving an index that silently lacks articles;
 * :func:`rebuild` reads the log's head before it reads the snapshots and sets the
   indexer's cursor back to it after the switch: events committed meanwhile are handled
-  again, on the new index.
+  again, on the new index;
+* every article whose records the indexer writes — for its events, or by a rebuild that
+  catches up a backlog in their place — is announced after commit (``passages_indexed``),
+  so that ranking by meaning embeds it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import asdict
 
 from django.db import transaction
@@ -99,13 +102,21 @@ class SearchIndexConsumer(Consumer):
             keys |= _keys_near(codes, tree, backend)
         if keys:
             backend.replace(keys, records_of(keys, tree))
-            if vectors.enabled():  # search.signals decides where and when
-                chosen = sorted(keys)
-                transaction.on_commit(lambda: passages_indexed.send(self.__class__, keys=chosen))
+            _announce(keys)
 
     def catch_up_at_once(self, backlog: int) -> None:
         if backlog >= max(REBUILD_BACKLOG_MIN, articles_to_index() // 2):
             rebuild()
+            # in place of the events' announcements: which of them changed is not known
+            _announce(PublishedArticle.objects.filter(in_effect=True).values_list("key", flat=True))
+
+
+def _announce(keys: Iterable[str]) -> None:
+    """Tell ranking by meaning, once committed, which articles' records were written
+    (search.signals decides where and when their passages are embedded)."""
+    if vectors.enabled():
+        chosen = sorted(keys)
+        transaction.on_commit(lambda: passages_indexed.send(SearchIndexConsumer, keys=chosen))
 
 
 def articles_to_index() -> int:

@@ -29,24 +29,29 @@ def passages_embed(keys: list[str]) -> None:
     """Embed the passages of articles `keys` that have no vector yet (at most
     :data:`EMBED_BATCH`), so that they rank by meaning from their next search on;
     whatever fails is left to ``kms_embed``."""
-    try:
-        embedded = vectors.embed_and_store(vectors.unstored(indexing.passages(keys)))
-    except vectors.ModelUnavailable as error:
-        logger.warning("passages not embedded (%s): kms_embed embeds them later", error)
-        return
-    if embedded:
-        logger.info("passages embedded count=%d articles=%d", embedded, len(keys))
+    _embedded(keys)
 
 
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
 def passages_embed_waiting() -> None:
     """Embed the passages of the :data:`WAITING_BATCH` articles longest in the backlog
     (:class:`search.models.EmbeddingBacklog`) and take them out of it — unless queued again
-    meanwhile: their newer text waits for the next tick."""
+    meanwhile (their newer text waits for the next tick), or the model could not embed
+    them (they wait for it)."""
     read_at = timezone.now()
     waiting = EmbeddingBacklog.objects.order_by("queued_at", "key")
     keys = list(waiting.values_list("key", flat=True)[:WAITING_BATCH])
-    if not keys:
-        return
-    passages_embed(keys)
-    EmbeddingBacklog.objects.filter(key__in=keys, queued_at__lte=read_at).delete()
+    if keys and _embedded(keys):
+        EmbeddingBacklog.objects.filter(key__in=keys, queued_at__lte=read_at).delete()
+
+
+def _embedded(keys: list[str]) -> bool:
+    """Embed and store the passages of articles `keys` that have none; whether it could."""
+    try:
+        embedded = vectors.embed_and_store(vectors.unstored(indexing.passages(keys)))
+    except vectors.ModelUnavailable as error:
+        logger.warning("passages not embedded (%s): kms_embed embeds them later", error)
+        return False
+    if embedded:
+        logger.info("passages embedded count=%d articles=%d", embedded, len(keys))
+    return True

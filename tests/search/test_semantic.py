@@ -182,12 +182,25 @@ def test_the_scheduler_embeds_a_large_publish_a_batch_a_tick(
 
 
 @pytest.mark.django_db
+def test_the_backlog_keeps_what_the_model_could_not_embed(
+    semantic: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Callable
+) -> None:
+    monkeypatch.setattr(tasks, "EMBED_BATCH", 1)
+    _publish_pair(django_capture_on_commit_callbacks)
+    monkeypatch.setattr(vectors, "_loaded", lambda: None)  # a CPU the model cannot run on
+
+    tasks.passages_embed_waiting()
+
+    assert EmbeddingBacklog.objects.count() == 2 and not PassageVector.objects.exists()
+
+
+@pytest.mark.django_db
 def test_an_article_queued_again_while_embedded_waits_for_the_next_tick(
     semantic: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     EmbeddingBacklog.queue([SURRENDER])
     # republished in a large batch while the tick embeds its older text
-    monkeypatch.setattr(tasks, "passages_embed", lambda keys: EmbeddingBacklog.queue(keys))
+    monkeypatch.setattr(tasks, "_embedded", lambda keys: EmbeddingBacklog.queue(keys) or True)
     tasks.passages_embed_waiting()
     assert list(EmbeddingBacklog.objects.values_list("key", flat=True)) == [SURRENDER]
 
