@@ -3,9 +3,9 @@ by its latest revision time (newest first). With it the listing reads its first 
 from the index instead of sorting every article (50,000 on SQLite: ~125 ms → ~3 ms).
 
 Invariant: the index exists after every ``migrate``. Wagtail's models do not declare it, so
-it is created by name (migration ``content`` 0016) and again after each ``migrate``
-(:func:`ensure`, on ``post_migrate``): SQLite alters a table by rebuilding it with only
-the indexes Django knows of, which would drop this one without a word.
+no migration could keep it: it is created by name after each ``migrate`` (:func:`ensure`,
+on ``post_migrate``, a no-op when it is there), since SQLite alters a table by rebuilding
+it with only the indexes Django knows of, which would drop this one without a word.
 """
 
 from __future__ import annotations
@@ -28,11 +28,6 @@ def create(connection: BaseDatabaseWrapper) -> None:
         cursor.execute(
             f"CREATE INDEX IF NOT EXISTS {NAME} ON {TABLE} (latest_revision_created_at {order})"
         )
-
-
-def drop(connection: BaseDatabaseWrapper) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP INDEX IF EXISTS {NAME}")
 
 
 def ensure(using: str = "default", **kwargs: Any) -> None:
