@@ -16,16 +16,16 @@ import time
 
 from django.db import connection
 
+from content.selectors import AUDIENCES, branch_tree
+from search import services, vectors
+from search.queries import Filters
+
 logger = logging.getLogger(__name__)
 QUESTION = "理赔需要哪些材料"  # common words: reads the index, and the model if it is on
 
 
 def warm_up() -> float:
     """Search once as the head office would, and return how long it took (seconds)."""
-    from content.selectors import AUDIENCES, branch_tree
-    from search import services, vectors
-    from search.queries import Filters
-
     started = time.perf_counter()
     try:
         if vectors.enabled():  # whether or not the search below needs it
