@@ -65,6 +65,30 @@ def fragment(title: str, rng: random.Random) -> str:
     return "".join(words[start : start + size])
 
 
+def compare(sample: list[tuple[str, object]]) -> None:
+    """`sample`'s searches, then the same through what one would use instead: Wagtail's
+    fallback search backend and a plain ``icontains``."""
+    from django.db.models import Q
+
+    from content.models import KnowledgeArticle, PublishedArticle
+    from search import services
+
+    took, _ = timed([lambda t=t, f=f: services.search(t, f) for t, f in sample])
+    print(f"search, the {len(sample)} compared queries: {percentiles(took)}")
+    pages = KnowledgeArticle.objects.live()
+    fallback = "wagtail.search.backends.database.fallback"  # not the admin's own backend
+    took, _ = timed([lambda t=t: list(pages.search(t, backend=fallback)[:10]) for t, _ in sample])
+    print(f"wagtail fallback backend, first 10: {percentiles(took)}")
+
+    def icontains(text: str) -> list:
+        wanted = Q(title__icontains=text) | Q(summary__icontains=text) | Q(body__icontains=text)
+        matching = PublishedArticle.objects.filter(wanted, in_effect=True)
+        return [matching.count(), list(matching.values_list("key", "title")[:10])]
+
+    took, _ = timed([lambda t=t: icontains(t) for t, _ in sample])
+    print(f"SQL icontains, count + first 10: {percentiles(took)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=1000, help="searches (and suggestions)")
@@ -77,9 +101,8 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
-    from django.db.models import Q
 
-    from content.models import BranchTree, KnowledgeArticle, PublishedArticle
+    from content.models import BranchTree, PublishedArticle
     from content.selectors import AUDIENCES
     from search import analysis, services
     from search.queries import Filters
@@ -133,20 +156,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"answer:  {percentiles(took)}; {found / len(given):.0%} answered")
 
     sample = searches[: args.compare]
-    took, _ = timed([lambda t=t, f=f: services.search(t, f) for t, f in sample])
-    print(f"search, the {len(sample)} compared queries: {percentiles(took)}")
-    pages = KnowledgeArticle.objects.live()
-    fallback = "wagtail.search.backends.database.fallback"  # not the admin's own backend
-    took, _ = timed([lambda t=t: list(pages.search(t, backend=fallback)[:10]) for t, _ in sample])
-    print(f"wagtail fallback backend, first 10: {percentiles(took)}")
-
-    def icontains(text: str) -> list:
-        wanted = Q(title__icontains=text) | Q(summary__icontains=text) | Q(body__icontains=text)
-        matching = PublishedArticle.objects.filter(wanted, in_effect=True)
-        return [matching.count(), list(matching.values_list("key", "title")[:10])]
-
-    took, _ = timed([lambda t=t: icontains(t) for t, _ in sample])
-    print(f"SQL icontains, count + first 10: {percentiles(took)}")
+    if sample:  # --compare 0: no comparison
+        compare(sample)
 
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
